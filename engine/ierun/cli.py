@@ -1,0 +1,191 @@
+"""The command line: `ierun RULES... INPUT...` extracts facts; `ierun check RULES...` compiles and reports;
+`ierun print RULES --syntax ie|yaml` prints the rule model back. Exit codes: 0 fine, 1 a rule file or an
+input was wrong (the rest was still processed), 2 usage."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import IerunError
+
+SUBCOMMANDS = ("check", "print", "run")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors: exit 2 with one clear line
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"ierun: error: {message}\n")
+        raise SystemExit(2)
+
+
+def _run_parser():
+    p = _Parser(prog="ierun", description="Extract facts from articles with ierun rules. "
+                "RULES are rule files (.ie, .yaml) or directories of them; INPUT are text files, "
+                "directories of them, JSON Lines corpora or - for standard input.",
+                epilog="Other commands: ierun check RULES..., ierun print RULES --syntax ie|yaml")
+    p.add_argument("paths", nargs="+", metavar="RULES... INPUT...")
+    p.add_argument("--jsonl", action="store_true", help="inputs are JSON Lines (one document a line)")
+    p.add_argument("--id-field", default="id")
+    p.add_argument("--text-field", default="text")
+    p.add_argument("--published-field", default="published")
+    p.add_argument("--published", help="publication date (YYYY-MM-DD) of documents that state none")
+    p.add_argument("--encoding", default="utf-8", help="encoding of the inputs (default utf-8)")
+    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.add_argument("-o", "--output", help="write facts to this file instead of standard output")
+    p.add_argument("--no-cache", action="store_true", help="compile the rules, ignoring the plan cache")
+    p.add_argument("--timeout", type=float, default=None, help="seconds a rule may spend on one document")
+    p.add_argument("--explain", choices=("ast", "ir", "plan", "matches"), help="print a stage to stderr")
+    return p
+
+
+def _split_rules_inputs(paths):
+    from .loader import is_rule_file
+    rules, i = [], 0
+    for i, p in enumerate(paths):
+        path = Path(p)
+        if p != "-" and (path.is_file() and is_rule_file(path) or path.is_dir() and
+                         any(is_rule_file(f) for f in path.rglob("*") if f.is_file())):
+            rules.append(p)
+        else:
+            return rules, paths[i:]
+    return rules, []
+
+
+def _report(err: IerunError) -> None:
+    sys.stderr.write(str(err) + "\n")
+
+
+def cmd_check(argv) -> int:
+    p = _Parser(prog="ierun check", description="Compile rule files and report every problem.")
+    p.add_argument("rules", nargs="+", metavar="RULES")
+    a = p.parse_args(argv)
+    from .loader import load_ruleset, rule_sets
+    status = 0
+    for paths in rule_sets(a.rules):
+        try:
+            rs = load_ruleset(paths)
+        except IerunError as err:
+            _report(err)
+            status = 1
+            continue
+        sys.stdout.write(f"{' '.join(map(str, paths))}: ok ({len(rs.facts)} fact types, {len(rs.lexicons)} lexicons, "
+                         f"{len(rs.rules)} rules)\n")
+    return status
+
+
+def cmd_print(argv) -> int:
+    p = _Parser(prog="ierun print", description="Print rule files back in either syntax.")
+    p.add_argument("rules", nargs="+", metavar="RULES")
+    p.add_argument("--syntax", choices=("ie", "yaml"), default="ie")
+    a = p.parse_args(argv)
+    from .loader import find_rule_files, parse_file
+    from .printer import to_ie, to_yaml
+    try:
+        for f in find_rule_files(a.rules):
+            rf = parse_file(f)
+            sys.stdout.write(to_ie(rf) if a.syntax == "ie" else to_yaml(rf))
+    except IerunError as err:
+        _report(err)
+        return 1
+    return 0
+
+
+def cmd_run(argv) -> int:
+    import datetime as dt
+
+    a = _run_parser().parse_args(argv)
+    rules, inputs = _split_rules_inputs(a.paths)
+    if not rules:
+        _run_parser().error(f"the first argument must be a rule file (.ie, .yaml) or a directory of them: {a.paths[0]}")
+    if not inputs:
+        _run_parser().error("no INPUT given (text files, directories, JSON Lines, or - for standard input)")
+    published = None
+    if a.published:
+        try:
+            published = dt.date.fromisoformat(a.published)
+        except ValueError:
+            _run_parser().error(f"--published {a.published!r} is not a date (YYYY-MM-DD)")
+    from . import RuleSet
+    from .loader import load_plan
+    try:
+        if a.explain in ("ast", "ir"):
+            _explain_model(rules, a.explain)
+        plan = load_plan(rules, use_cache=not a.no_cache)
+    except IerunError as err:
+        _report(err)
+        return 1
+    if a.explain == "plan":
+        _explain_plan(plan)
+    rs = RuleSet(plan, a.timeout)
+    out = open(a.output, "w", encoding="utf-8") if a.output else sys.stdout
+    try:
+        return _extract_all(rs, inputs, a, published, out)
+    finally:
+        if a.output:
+            out.close()
+
+
+def _extract_all(rs, inputs, a, published, out) -> int:
+    from .emit import TableWriter, jsonl_line
+    from .inputs import InputProblem, JsonlFields, read_inputs
+    fields = JsonlFields(a.id_field, a.text_field, a.published_field)
+    table = TableWriter(out) if a.format == "table" else None
+    failed = 0
+    for doc in read_inputs(inputs, a.jsonl, fields, a.encoding, published):
+        if isinstance(doc, InputProblem):
+            sys.stderr.write(f"ierun: error: {doc}\n")
+            failed += 1
+            continue
+        result = rs.extractor.run(doc.text, doc.published, doc.id, trace=a.explain == "matches")
+        for problem in result.problems:
+            sys.stderr.write(problem.render() + "\n")
+            failed += 1
+        if result.trace is not None:
+            sys.stderr.write(f"--- matches in {doc.id}\n" + "".join(t + "\n" for t in result.trace))
+        dicts = [f.to_dict() for f in result.facts]
+        if table is not None:
+            table.write(dicts)
+        else:
+            out.write("".join(jsonl_line(d) for d in dicts))
+        out.flush()
+    if failed:
+        sys.stderr.write(f"ierun: {failed} input{'s' if failed != 1 else ''} failed; the others were processed\n")
+    return 1 if failed else 0
+
+
+def _explain_model(rules, stage):
+    from .loader import find_rule_files, load_ruleset, parse_file
+    from .printer import dump
+    if stage == "ast":
+        for f in find_rule_files(rules):
+            sys.stderr.write(f"--- ast of {f}\n{dump(parse_file(f))}\n")
+    else:
+        rs = load_ruleset(rules)
+        sys.stderr.write(f"--- ir: phases {[list(p) for p in rs.phases]}, publication {rs.publication}\n")
+        for r in rs.rules:
+            sys.stderr.write(f"{dump(r)}\n")
+
+
+def _explain_plan(plan):
+    for i, phase in enumerate(plan.phases):
+        for cr in phase:
+            trig = "always" if cr.trigger is None else ", ".join(sorted(k.replace("\x00", "") for k in cr.trigger)[:12])
+            sys.stderr.write(f"--- phase {i} rule {cr.name} ({cr.rule.loc}) trigger: {trig}\n{cr.source}\n")
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            cmd = {"check": cmd_check, "print": cmd_print, "run": cmd_run}[argv[0]]
+            return cmd(argv[1:])
+        return cmd_run(argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""The compiler: IR -> an executable Plan. Each rule's pattern becomes one `regex` pattern over the raw
+text (token boundaries as look-arounds, so matching runs in C); lexicons become token tries inside it;
+each rule is gated by the trigger keys it needs (a rule whose trigger words are absent costs nothing).
+
+Match semantics (README, "Match semantics"): between two elements any white space is skipped (`\\s*+`);
+`~` removes that gap; `r/.../` matches raw characters where the previous element ended; a capture's span
+and a match's span never start with white space.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from . import ast as A
+from . import ir
+from .check import regex_flags
+from .tokens import TOKEN_CLASS_RE, boundary_after, boundary_before, glued_tokens, phrase_key
+
+GAP = r"\s*+"
+FACT_PAD = "\uf8ff"
+
+
+def fact_marker(index: int) -> str:
+    return chr(0xE000 + index)
+
+
+def _flag_group(body: str, flags: str) -> str:
+    inline = "".join(c for c in flags if c in "imsx")
+    return f"(?{inline}:{body})" if inline else f"(?:{body})"
+
+
+def literal_regex(text: str, ignore_case: bool) -> str:
+    toks = glued_tokens(text)
+    body = "".join(("" if i == 0 or glued else GAP) + regex.escape(t, special_only=True)
+                   for i, (t, glued) in enumerate(toks))
+    body = boundary_before(toks[0][0][0]) + body + boundary_after(toks[-1][0][-1])
+    return f"(?i:{body})" if ignore_case else body
+
+
+def lexicon_regex(lex: ir.Lexicon) -> str:
+    """A trie over the lexicon's phrases (as tokens): one automaton-like alternation, longest first."""
+    trie: dict = {}
+    for phrase in lex.phrases:
+        node = trie
+        toks = glued_tokens(phrase)
+        for tok, glued in toks:
+            key = (glued, tok if lex.case_sensitive else tok.casefold())
+            node = node.setdefault(key, {})
+        node[None] = toks[-1][0][-1]  # end marker: the last character, for the boundary
+
+    def emit(node, first) -> str:
+        alts = []
+        for key in sorted(k for k in node if k is not None):
+            glued, tok = key
+            child = node[key]
+            head = ("" if first or glued else GAP)
+            if first:
+                head += boundary_before(tok[0])
+            head += regex.escape(tok, special_only=True)
+            rest = emit(child, False) if any(k is not None for k in child) else None
+            end = boundary_after(child[None]) if None in child else None
+            if rest is not None and end is not None:
+                alts.append(f"{head}(?:{rest}|{end})" if end else f"{head}(?:{rest})?")
+            elif rest is not None:
+                alts.append(head + rest)
+            else:
+                alts.append(head + (end or ""))
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    if not trie:
+        return "(?!)"
+    body = emit(trie, True)
+    return body if lex.case_sensitive else f"(?i:{body})"
+
+
+class Emitter:
+    """Pattern IR -> regex source. `glued`: no white space may precede the element."""
+
+    def __init__(self, ruleset: ir.RuleSet, fact_index: dict[str, int]):
+        self.ruleset = ruleset
+        self.fact_index = fact_index
+        self.lex_cache: dict[str, str] = {}
+
+    def __call__(self, node, glued: bool) -> str:
+        gap = "" if glued else GAP
+        if isinstance(node, A.Lit):
+            return gap + literal_regex(node.text, node.ignore_case)
+        if isinstance(node, A.TokenClass):
+            return gap + TOKEN_CLASS_RE[node.name]
+        if isinstance(node, A.Regex):
+            body = _flag_group(node.source, node.flags)
+            if node.raw:
+                return f"(?>{body})"
+            from .tokens import BOUNDARY
+            return f"{gap}{BOUNDARY}(?>{body}{BOUNDARY})"
+        if isinstance(node, A.LexRef):
+            if node.name not in self.lex_cache:
+                self.lex_cache[node.name] = lexicon_regex(self.ruleset.lexicons[node.name])
+            return gap + self.lex_cache[node.name]
+        if isinstance(node, A.FactRef):
+            return gap + f"(?>{regex.escape(fact_marker(self.fact_index[node.type]))}{FACT_PAD}*+)"
+        if isinstance(node, A.Seq):
+            return "(?:" + "".join(self(item, glued if i == 0 else node.glued[i])
+                                   for i, item in enumerate(node.items)) + ")"
+        if isinstance(node, A.Alt):
+            return "(?:" + "|".join(self(b, glued) for b in node.branches) + ")"
+        if isinstance(node, A.Repeat):
+            hi = "" if node.max is None else str(node.max)
+            if not glued:
+                return f"(?:{self(node.item, False)}){{{node.min},{hi}}}"
+            first, more = self(node.item, True), self(node.item, False)
+            rest_hi = "" if node.max is None else str(node.max - 1)
+            body = f"(?:{first}(?:{more}){{{max(node.min - 1, 0)},{rest_hi}}})"
+            return body if node.min >= 1 else body + "?"
+        if isinstance(node, A.Capture):
+            return f"(?P<{node.name}>{self(node.item, glued)})"
+        if isinstance(node, A.Look):
+            if node.behind:
+                inner = self(node.pattern, True) + r"\s*"
+                return f"(?<{'!' if node.negate else '='}{inner})"
+            inner = self(node.pattern, False)
+            return f"(?{'!' if node.negate else '='}{inner})"
+        raise TypeError(node)
+
+
+# ---- triggers ------------------------------------------------------------------------------------
+DIGIT_KEY = "\x00digit"
+
+
+def _token_key(tok: str) -> str:
+    from .tokens import kind
+    k = kind(tok[0])
+    if k == "D":
+        return DIGIT_KEY
+    return tok.casefold()
+
+
+def triggers(ruleset: ir.RuleSet, node) -> frozenset | None:
+    """Keys one of which a document must contain for the pattern to match; None: no usable condition."""
+    if isinstance(node, A.Lit):
+        toks = glued_tokens(node.text)
+        return frozenset([_token_key(toks[0][0])])
+    if isinstance(node, A.TokenClass):
+        return frozenset([DIGIT_KEY]) if node.name == "NUMBER" else None
+    if isinstance(node, A.LexRef):
+        lex = ruleset.lexicons[node.name]
+        return frozenset(_token_key(glued_tokens(p)[0][0]) for p in lex.phrases) or None
+    if isinstance(node, A.FactRef):
+        return frozenset(["\x00fact:" + node.type])
+    if isinstance(node, A.Capture):
+        return triggers(ruleset, node.item)
+    if isinstance(node, A.Repeat):
+        return triggers(ruleset, node.item) if node.min >= 1 else None
+    if isinstance(node, A.Alt):
+        sets = [triggers(ruleset, b) for b in node.branches]
+        return None if any(s is None for s in sets) else frozenset().union(*sets)
+    if isinstance(node, A.Seq):
+        best = None
+        for item in node.items:
+            s = triggers(ruleset, item)
+            if s is not None and (best is None or _rank(s) < _rank(best)):
+                best = s
+        return best
+    return None  # regexes, look-arounds
+
+
+def _rank(keys: frozenset):
+    return (DIGIT_KEY in keys, len(keys))
+
+
+def document_keys(text: str) -> set[str]:
+    """The trigger keys present in a document: its case-folded words, punctuation characters, digits."""
+    from .tokens import TOKEN_RE
+    keys = set(TOKEN_RE.findall(text.casefold()))
+    if _HAS_DIGIT.search(text):
+        keys.add(DIGIT_KEY)
+    return keys
+
+
+_HAS_DIGIT = regex.compile(r"\p{Nd}")
+
+
+# ---- the plan ------------------------------------------------------------------------------------
+@dataclass
+class CompiledRule:
+    rule: ir.Rule
+    source: str
+    trigger: frozenset | None
+    _pattern: regex.Pattern | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.rule.name
+
+    @property
+    def pattern(self) -> regex.Pattern:
+        """Compiled on first use (a cached plan pays only for the rules a run needs)."""
+        if self._pattern is None:
+            self._pattern = regex.compile(self.source, regex.V0)
+        return self._pattern
+
+    def __getstate__(self):
+        return {"rule": self.rule, "source": self.source, "trigger": self.trigger, "_pattern": None}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+
+@dataclass
+class Plan:
+    ruleset: ir.RuleSet
+    phases: list[list[CompiledRule]]
+    fact_index: dict[str, int]
+    trigger_index: dict[str, list[str]]   # key -> names of rules it triggers
+    ungated: frozenset                    # rules that always run
+
+    @property
+    def rules(self):
+        return [r for phase in self.phases for r in phase]
+
+
+def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
+    fact_index = {name: i for i, name in enumerate(sorted(ruleset.facts))}
+    emit = Emitter(ruleset, fact_index)
+    by_name = {r.name: r for r in ruleset.rules}
+    phases, index, ungated = [], {}, set()
+    for names in ruleset.phases:
+        compiled = []
+        for name in names:
+            rule = by_name[name]
+            trig = triggers(ruleset, rule.pattern)
+            cr = CompiledRule(rule, emit(rule.pattern, True), trig)
+            compiled.append(cr)
+            if trig is None:
+                ungated.add(name)
+            else:
+                for key in trig:
+                    index.setdefault(key, []).append(name)
+        phases.append(compiled)
+    return Plan(ruleset, phases, fact_index, index, frozenset(ungated))
+
+
+def pattern_regex(ruleset: ir.RuleSet, pattern) -> str:
+    """The regex source for one pattern (used by tests and `--explain plan`)."""
+    return Emitter(ruleset, {name: i for i, name in enumerate(sorted(ruleset.facts))})(pattern, True)

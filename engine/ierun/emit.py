@@ -1,0 +1,38 @@
+"""Writers: JSON Lines (the contract) and an aligned table for a person at a terminal."""
+from __future__ import annotations
+
+import json
+
+
+def jsonl_line(fact_dict: dict) -> str:
+    return json.dumps(fact_dict, ensure_ascii=False) + "\n"
+
+
+def _fields(d: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in d["fields"].items() if v is not None)
+
+
+class TableWriter:
+    """Collects one document's facts and prints them aligned."""
+
+    HEAD = ("doc", "type", "rule", "span", "text", "fields")
+
+    def __init__(self, out):
+        self.out = out
+        self.header_done = False
+
+    def write(self, facts: list[dict]) -> None:
+        rows = [(str(f["doc"]), f["type"], f["rule"], f"{f['start']}-{f['end']}",
+                 " ".join(f["text"].split()), _fields(f)) for f in facts]
+        if not rows:
+            return
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(self.HEAD)]
+        widths[4] = min(widths[4], 50)
+        if not self.header_done:
+            self.out.write("  ".join(h.ljust(w) for h, w in zip(self.HEAD, widths)).rstrip() + "\n")
+            self.header_done = True
+        for r in rows:
+            cells = list(r)
+            if len(cells[4]) > 50:
+                cells[4] = cells[4][:49] + "…"
+            self.out.write("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip() + "\n")

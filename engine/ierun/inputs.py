@@ -1,0 +1,132 @@
+"""Reading documents: text files, directories of them, standard input, JSON Lines corpora.
+
+Every problem with one input is reported (file, line or byte offset) and the rest are still read."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+TEXT_SUFFIXES = (".txt", ".text")
+
+
+@dataclass
+class Document:
+    id: str
+    text: str
+    published: dt.date | None = None
+
+
+@dataclass
+class InputProblem:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class JsonlFields:
+    id: str = "id"
+    text: str = "text"
+    published: str = "published"
+
+
+def parse_published(value) -> dt.date | None:
+    """A publication date from an ISO date or timestamp, or a Reuters-style '26-FEB-1987 15:01:01.79'."""
+    if value is None or value == "":
+        return None
+    s = str(value).strip()
+    try:
+        return dt.date.fromisoformat(s[:10])
+    except ValueError:
+        pass
+    for fmt in ("%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(s.split(" ")[0] if fmt == "%d-%b-%Y" else s, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"cannot read the publication date {value!r} (use YYYY-MM-DD)")
+
+
+def _decode(raw: bytes, where: str, encoding: str):
+    try:
+        return raw.decode(encoding), None
+    except UnicodeDecodeError as err:
+        return None, InputProblem(where, f"byte {err.start}: not valid {encoding} ({raw[err.start:err.start + 1]!r});"
+                                         f" choose the encoding with --encoding")
+    except LookupError:
+        return None, InputProblem(where, f"unknown encoding '{encoding}'")
+
+
+def read_inputs(specs, jsonl: bool = False, fields: JsonlFields = JsonlFields(), encoding: str = "utf-8",
+                published: dt.date | None = None) -> Iterator[Document | InputProblem]:
+    """Documents in input order, with an InputProblem in place of each one that cannot be read."""
+    for spec in specs:
+        if spec == "-":
+            raw = sys.stdin.buffer.read()
+            if jsonl:
+                yield from _jsonl_lines(raw.splitlines(), "<stdin>", fields, encoding, published)
+            else:
+                text, problem = _decode(raw, "<stdin>", encoding)
+                yield problem or Document("-", text, published)
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            files = sorted(f for f in path.rglob("*") if f.is_file() and
+                           (f.suffix in TEXT_SUFFIXES or (jsonl and f.suffix == ".jsonl")))
+            if not files:
+                yield InputProblem(spec, "directory has no text files (*.txt)" + (" or *.jsonl" if jsonl else ""))
+            for f in files:
+                yield from _file(f, str(f), jsonl, fields, encoding, published)
+        elif path.exists():
+            yield from _file(path, spec, jsonl, fields, encoding, published)
+        else:
+            yield InputProblem(spec, "no such file or directory")
+
+
+def _file(path: Path, name: str, jsonl, fields, encoding, published):
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        yield InputProblem(name, f"cannot read: {err.strerror or err}")
+        return
+    if jsonl or path.suffix == ".jsonl":
+        yield from _jsonl_lines(raw.splitlines(), name, fields, encoding, published)
+        return
+    text, problem = _decode(raw, name, encoding)
+    yield problem or Document(name, text, published)
+
+
+def _jsonl_lines(lines, name, fields: JsonlFields, encoding, published):
+    for n, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        where = f"{name}:{n}"
+        line, problem = _decode(raw, where, encoding)
+        if problem:
+            yield problem
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as err:
+            yield InputProblem(where, f"malformed JSON Lines record: {err.msg} at column {err.colno}")
+            continue
+        if not isinstance(rec, dict):
+            yield InputProblem(where, "a JSON Lines record must be an object")
+            continue
+        text = rec.get(fields.text)
+        if not isinstance(text, str):
+            yield InputProblem(where, f"record has no string field '{fields.text}'")
+            continue
+        doc_id = rec.get(fields.id, f"{name}:{n}")
+        try:
+            pub = parse_published(rec.get(fields.published)) or published
+        except ValueError as err:
+            yield InputProblem(where, str(err))
+            continue
+        yield Document(str(doc_id), text, pub)

@@ -1,0 +1,119 @@
+"""Lexicons: loading entries (inline, .txt, .tsv, .yaml files next to the rules) and typing their values."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import ast as A
+from .errors import Collector, Loc, RuleError, Source
+from .tokens import phrase_key
+from .values import BadValue, coerce, coerce_scalar
+
+LEXICON_SUFFIXES = (".txt", ".tsv", ".yaml", ".yml")
+
+
+def _file_entries(path: Path, decl: A.LexiconDecl, problems: Collector) -> list[A.LexEntry]:
+    text = path.read_text(encoding="utf-8")
+    source = Source(str(path), text)
+    if path.suffix in (".yaml", ".yml"):
+        from .yaml_front import _Reader
+        import yaml
+        reader = _Reader(source)
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            loc = Loc(source, mark.line + 1, mark.column + 1) if mark else Loc(source, 1, 1)
+            problems.error("E002", f"YAML: {getattr(err, 'problem', err)}", loc)
+            return []
+        entries = list(reader.lex_entries(root)) if root is not None else []
+        problems.extend(reader.problems.items)
+        return entries
+    entries = []
+    for n, line in enumerate(text.splitlines(), 1):
+        body = line.strip()
+        if not body or body.startswith("#"):
+            continue
+        if path.suffix == ".tsv":
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) != 2 or not cols[0].strip():
+                problems.error("E117", "a .tsv lexicon line is 'phrase<TAB>value' (synonyms joined by '|')",
+                               Loc(source, n, 1, len(line) + 1))
+                continue
+            phrases = tuple(p.strip() for p in cols[0].split("|") if p.strip())
+            entries.append(A.LexEntry(phrases, A.Value("str", cols[1].strip()), loc=Loc(source, n, 1, len(line) + 1)))
+        else:
+            phrases = tuple(p.strip() for p in body.split("|") if p.strip())
+            entries.append(A.LexEntry(phrases, None, loc=Loc(source, n, 1, len(line) + 1)))
+    return entries
+
+
+def load(decl: A.LexiconDecl, rules_dir: Path | None, problems: Collector):
+    """(phrases, values) of a lexicon; problems are collected."""
+    entries = list(decl.entries)
+    if decl.file is not None:
+        path = _resolve(decl, rules_dir, problems)
+        if path is None:
+            return (), {}
+        try:
+            entries = _file_entries(path, decl, problems)
+        except (OSError, UnicodeDecodeError) as err:
+            problems.error("E112", f"cannot read lexicon file '{decl.file}': {err}", decl.file_loc or decl.loc)
+            return (), {}
+    phrases, values = [], {}
+    for entry in entries:
+        value = None
+        if decl.value_type is not None:
+            if entry.value is None:
+                problems.error("E117", f"lexicon '{decl.name}' of type '{decl.value_type}' needs a value here",
+                               entry.loc, "write \"phrase\" => value")
+                continue
+            try:
+                if entry.value.kind == "str" and decl.file is not None and decl.value_type.name != "str":
+                    value = _from_text(entry.value.value, decl.value_type.name)
+                else:
+                    value = coerce(entry.value, decl.value_type)
+            except BadValue as err:
+                code = "E109" if decl.value_type.name == "currency" else "E108"
+                problems.error(code, f"lexicon '{decl.name}': {err}", entry.value.loc or entry.loc)
+                continue
+        elif entry.value is not None:
+            problems.error("E117", f"lexicon '{decl.name}' has no value type, but this entry has a value",
+                           entry.value.loc or entry.loc, f"declare it as 'lexicon {decl.name}: TYPE'")
+            continue
+        for phrase in entry.phrases:
+            key = phrase_key(phrase, decl.case_sensitive)
+            if not key:
+                problems.error("E117", f"empty phrase in lexicon '{decl.name}'", entry.loc)
+                continue
+            phrases.append(phrase)
+            values.setdefault(key, value if value is not None else entry.phrases[0])
+    return tuple(phrases), values
+
+
+def _from_text(text: str, type_name: str):
+    """A value read from a text file column: numbers and booleans are read as such."""
+    if type_name in ("decimal", "int"):
+        return coerce_scalar("str", text, type_name)
+    if type_name == "bool":
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        raise BadValue(f"'{text}' is not true or false")
+    return coerce_scalar("str", text, type_name)
+
+
+def _resolve(decl: A.LexiconDecl, rules_dir: Path | None, problems: Collector) -> Path | None:
+    loc = decl.file_loc or decl.loc
+    here = Path(decl.loc.path).parent if decl.loc and decl.loc.path and not decl.loc.path.startswith("<") else Path.cwd()
+    path = (here / decl.file).resolve()
+    root = (rules_dir or here).resolve()
+    if path.suffix not in LEXICON_SUFFIXES:
+        problems.error("E112", f"lexicon file '{decl.file}' must end in .txt, .tsv, .yaml or .yml", loc)
+        return None
+    if not path.is_relative_to(root):
+        problems.error("E113", f"lexicon file '{decl.file}' is outside the rules directory {root}", loc,
+                       "keep lexicon files next to the rules that use them")
+        return None
+    if not path.is_file():
+        problems.error("E112", f"lexicon file '{decl.file}' not found (looked for {path})", loc)
+        return None
+    return path

@@ -1,0 +1,178 @@
+"""The matcher: runs a compiled Plan over one document, phase by phase, and returns typed facts."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from . import ast as A
+from .check import walk
+from .compile import DIGIT_KEY, FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
+from .errors import Diagnostic, IerunError
+from .expr import Env, evaluate, field_value
+from .facts import Fact
+from .normalize import NormalizationError
+from .overlap import resolve
+from .segments import ranges
+from .tokens import WS
+
+DEFAULT_TIMEOUT = 2.0
+
+
+class MatchError(IerunError):
+    """A rule could not be applied to a document (its regex ran out of time)."""
+
+
+@dataclass
+class Extraction:
+    facts: list[Fact]
+    problems: list[Diagnostic] = field(default_factory=list)
+    trace: list[str] | None = None
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and WS.match(text[start]):
+        start += 1
+    return start, end
+
+
+def capture_names(pattern) -> list[tuple[str, str | None]]:
+    """(capture name, fact type if it captures a <Fact>) in pattern order, each name once."""
+    out, seen = [], set()
+    for node in walk(pattern):
+        if isinstance(node, A.Capture) and node.name not in seen:
+            seen.add(node.name)
+            item = node.item.item if isinstance(node.item, A.Repeat) else node.item
+            out.append((node.name, item.type if isinstance(item, A.FactRef) else None))
+    return out
+
+
+class Extractor:
+    def __init__(self, plan: Plan, timeout: float = DEFAULT_TIMEOUT):
+        self.plan = plan
+        self.ruleset = plan.ruleset
+        self.timeout = timeout
+        self._captures = {cr.name: capture_names(cr.rule.pattern) for cr in plan.rules}
+
+    def extract(self, text: str, published: dt.date | None = None, doc_id: str | None = None) -> list[Fact]:
+        result = self.run(text, published, doc_id)
+        if result.problems:
+            raise MatchError(result.problems)
+        return result.facts
+
+    def run(self, text: str, published: dt.date | None = None, doc_id: str | None = None,
+            trace: bool = False) -> Extraction:
+        out = Extraction([], [], [] if trace else None)
+        keys = document_keys(text)
+        active = set(self.plan.ungated)
+        index = self.plan.trigger_index
+        for k in keys & index.keys():
+            active.update(index[k])
+        by_type: dict[str, dict[tuple[int, int], Fact]] = {}
+        pub = published
+        for phase in self.plan.phases:
+            candidates: dict[str, list[Fact]] = {}
+            marked = None
+            for cr in phase:
+                if cr.name not in active and not self._fact_triggered(cr, by_type):
+                    continue
+                subject = text
+                if cr.rule.consumes:
+                    if marked is None:
+                        marked = self._mark(text, phase, by_type)
+                    subject = marked
+                for f in self._apply(cr, text, subject, pub, by_type, doc_id, out):
+                    candidates.setdefault(f.type, []).append(f)
+            for type_name, cands in candidates.items():
+                ft = self.ruleset.facts[type_name]
+                kept, dropped = resolve(cands, lambda f, ft=ft: ft.keep_all or self._keep_all(f), ft.once)
+                if out.trace is not None:
+                    for f, w in dropped:
+                        out.trace.append(f"dropped {f.rule} {f.span} {f.text!r}: overlaps {w.rule} {w.span}")
+                    for f in kept:
+                        out.trace.append(f"kept    {f.rule} {f.span} {f.text!r} {f.to_dict()['fields']}")
+                table = by_type.setdefault(type_name, {})
+                for f in kept:
+                    table.setdefault(f.span, f)
+                if self.ruleset.publication and type_name == self.ruleset.publication[0] and pub is None:
+                    pub = next((f.fields.get(self.ruleset.publication[1]) for f in kept
+                                if f.fields.get(self.ruleset.publication[1])), None)
+        hidden = {name for name, ft in self.ruleset.facts.items() if ft.hidden}
+        out.facts = sorted((f for t, table in by_type.items() if t not in hidden for f in table.values()),
+                           key=lambda f: (f.start, -f.end, f.type, f.rule))
+        return out
+
+    def _keep_all(self, f: Fact) -> bool:
+        return self._rules[f.rule].rule.keep_all
+
+    @property
+    def _rules(self):
+        cache = getattr(self, "_rules_cache", None)
+        if cache is None:
+            cache = self._rules_cache = {cr.name: cr for cr in self.plan.rules}
+        return cache
+
+    def _fact_triggered(self, cr: CompiledRule, by_type) -> bool:
+        return cr.trigger is not None and any(k.startswith("\x00fact:") and by_type.get(k[6:])
+                                              for k in cr.trigger)
+
+    def _mark(self, text: str, phase, by_type) -> str:
+        """The text with each consumed fact replaced, at equal length, by its type marker and padding."""
+        wanted = {t for cr in phase for t in cr.rule.consumes}
+        spans = sorted((s, e, t) for t in wanted for (s, e) in by_type.get(t, {}))
+        parts, pos = [], 0
+        for s, e, t in spans:
+            if s < pos or e <= s:
+                continue
+            parts.append(text[pos:s])
+            parts.append(fact_marker(self.plan.fact_index[t]) + FACT_PAD * (e - s - 1))
+            pos = e
+        parts.append(text[pos:])
+        return "".join(parts)
+
+    def _apply(self, cr: CompiledRule, text, subject, pub, by_type, doc_id, out: Extraction):
+        rule = cr.rule
+        ft = self.ruleset.facts[rule.fact]
+        caps = self._captures[rule.name]
+        try:
+            for lo, hi in ranges(subject, rule.scope.kind, rule.scope.n):
+                for m in cr.pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=self.timeout):
+                    start, end = _trim(text, *m.span())
+                    if start >= end:
+                        continue
+                    fact = self._fact(cr, ft, m, caps, text, start, end, pub, by_type, doc_id, out)
+                    if fact is not None:
+                        yield fact
+        except TimeoutError:
+            out.problems.append(Diagnostic(
+                "E201", f"rule '{rule.name}' ran out of time ({self.timeout:g} s) on document "
+                f"{doc_id if doc_id is not None else '<text>'}; its matches in this document are skipped",
+                rule.loc, "an embedded regex backtracks catastrophically: make its repetitions unambiguous"))
+
+    def _fact(self, cr, ft, m, caps, text, start, end, pub, by_type, doc_id, out):
+        rule = cr.rule
+        spans, facts = {}, {}
+        for name, fact_type in caps:
+            s, e = m.span(name)
+            if s < 0:
+                continue
+            s, e = _trim(text, s, e)
+            if s >= e:
+                continue
+            spans[name] = (s, e)
+            if fact_type is not None:
+                f = by_type.get(fact_type, {}).get((s, e))
+                if f is not None:
+                    facts[name] = f
+        env = Env(text, spans, facts, pub, self.ruleset.lexicons)
+        values, field_spans = {}, {}
+        try:
+            for fa in rule.fields:
+                used: list = []
+                value = field_value(evaluate(fa.expr, env, used), ft.field(fa.name).type)
+                values[fa.name] = value
+                field_spans[fa.name] = (min(s for s, _ in used), max(e for _, e in used)) if used else None
+        except NormalizationError as err:
+            if out.trace is not None:
+                out.trace.append(f"failed  {rule.name} {(start, end)} {text[start:end]!r}: {err}")
+            return None
+        return Fact(rule.fact, rule.name, start, end, text[start:end], values, field_spans, rule.priority, doc_id)

@@ -1,0 +1,283 @@
+"""Printing the rule model back: as `.ie` text, as YAML, and as an indented tree (`--explain`).
+
+`parse(to_ie(model)) == model` and `parse_yaml(to_yaml(model)) == model` (tested with Hypothesis)."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from decimal import Decimal
+
+from . import ast as A
+from .values import format_decimal
+
+
+# ---- literals ------------------------------------------------------------------------------------
+def quote(s: str) -> str:
+    out = []
+    for c in s:
+        if c == '"':
+            out.append('\\"')
+        elif c == "\\":
+            out.append("\\\\")
+        elif c == "\n":
+            out.append("\\n")
+        elif c == "\t":
+            out.append("\\t")
+        elif c == "\r":
+            out.append("\\r")
+        elif ord(c) < 0x20 or c in "\u2028\u2029\x85\x7f":
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
+
+
+def value_ie(v: A.Value) -> str:
+    if v.kind == "str":
+        return quote(v.value)
+    if v.kind == "num":
+        return _num(v.value)
+    if v.kind == "bool":
+        return "true" if v.value else "false"
+    return "null"
+
+
+def _num(d: Decimal) -> str:
+    s = format(d, "f")
+    return s
+
+
+# ---- patterns ------------------------------------------------------------------------------------
+_PREC = {A.Alt: 0, A.Seq: 1, A.Capture: 2, A.Repeat: 3}
+
+
+def pattern_ie(node, ctx: int = 0) -> str:
+    """ctx: 0 anywhere, 1 inside a sequence, 2 as the body of a capture, 3 as the item of a quantifier."""
+    if isinstance(node, A.Lit):
+        return quote(node.text) + ("i" if node.ignore_case else "")
+    if isinstance(node, A.TokenClass):
+        return node.name
+    if isinstance(node, A.Regex):
+        body = node.source.replace("/", "\\/").replace("\\\\/", "\\/")
+        return ("r" if node.raw else "") + "/" + body + "/" + node.flags
+    if isinstance(node, A.LexRef):
+        return "@" + node.name
+    if isinstance(node, A.PatRef):
+        return "%" + node.name
+    if isinstance(node, A.FactRef):
+        return f"<{node.type}>"
+    if isinstance(node, A.Look):
+        head = "(?" + ("<" if node.behind else "") + ("!" if node.negate else "=")
+        return f"{head} {pattern_ie(node.pattern, 0)})"
+    prec = _PREC[type(node)]
+    if isinstance(node, A.Alt):
+        s = " | ".join(pattern_ie(b, 1) for b in node.branches)
+    elif isinstance(node, A.Seq):
+        s = ""
+        for i, item in enumerate(node.items):
+            if i:
+                s += " ~ " if node.glued[i] else " "
+            s += pattern_ie(item, 2)
+    elif isinstance(node, A.Capture):
+        s = f"{node.name}:{pattern_ie(node.item, 3)}"
+    else:
+        q = {(0, 1): "?", (0, None): "*", (1, None): "+"}.get((node.min, node.max))
+        if q is None:
+            q = f"{{{node.min}}}" if node.min == node.max else f"{{{node.min},{'' if node.max is None else node.max}}}"
+        s = pattern_ie(node.item, 4) + q
+    return f"({s})" if prec < ctx else s
+
+
+# ---- expressions ---------------------------------------------------------------------------------
+_EPREC = {"??": 0, "+": 1, "-": 1, "*": 2, "/": 2}
+
+
+def expr_ie(e, ctx: int = 0) -> str:
+    if isinstance(e, A.ELit):
+        if e.value.kind == "num" and e.value.value < 0:
+            return f"(-{_num(-e.value.value)})"
+        return value_ie(e.value)
+    if isinstance(e, A.ECapture):
+        return e.name
+    if isinstance(e, A.EFactField):
+        return f"{e.capture}.{e.field}"
+    if isinstance(e, A.ELexicon):
+        return f"@{e.lexicon}({expr_ie(e.arg)})"
+    if isinstance(e, A.ECall):
+        return f"{e.func}({', '.join(expr_ie(a) for a in e.args)})"
+    if isinstance(e, A.ENeg):
+        return f"-{expr_ie(e.operand, 3)}"
+    p = _EPREC[e.op]
+    if e.op == "??":  # right-associative
+        s = f"{expr_ie(e.left, p + 1)} ?? {expr_ie(e.right, p)}"
+    else:  # left-associative
+        s = f"{expr_ie(e.left, p)} {e.op} {expr_ie(e.right, p + 1)}"
+    return f"({s})" if p < ctx else s
+
+
+# ---- whole files ---------------------------------------------------------------------------------
+def _fact_ie(d: A.FactDecl) -> str:
+    opts = (" once" if d.once else "") + (" all" if d.keep_all else "") + (" hidden" if d.hidden else "") + \
+        (f" publishes {d.publishes}" if d.publishes else "")
+    body = "".join(f"    {f.name}: {f.type}\n" for f in d.fields)
+    return f"fact {d.name}{opts} {{\n{body}}}\n"
+
+
+def _lexicon_ie(d: A.LexiconDecl) -> str:
+    head = f"lexicon {d.name}" + (f": {d.value_type}" if d.value_type else "") + (" case" if d.case_sensitive else "")
+    if d.file is not None:
+        return f"{head} from {quote(d.file)}\n"
+    lines = []
+    for e in d.entries:
+        line = " | ".join(quote(p) for p in e.phrases)
+        if e.value is not None:
+            line += " => " + value_ie(e.value)
+        lines.append(f"    {line}\n")
+    return f"{head} {{\n{''.join(lines)}}}\n"
+
+
+def _example_ie(ex: A.Example) -> str:
+    s = ("example " if ex.positive else "counter ") + quote(ex.text)
+    if ex.published is not None:
+        s += " published " + quote(ex.published)
+    if ex.positive and ex.fields:
+        s += " { " + ", ".join(f"{k}: {value_ie(v)}" for k, v in ex.fields) + " }"
+    return s
+
+
+def _rule_ie(d: A.RuleDecl) -> str:
+    lines = [f"    match {pattern_ie(d.pattern)}"] if d.pattern is not None else []
+    if d.priority:
+        lines.append(f"    priority {d.priority}")
+    if d.scope.kind != "document":
+        lines.append(f"    scope {d.scope}")
+    if d.keep_all:
+        lines.append("    all")
+    lines += [f"    {f.name} = {expr_ie(f.expr)}" for f in d.fields]
+    lines += [f"    {_example_ie(ex)}" for ex in d.examples]
+    return f"rule {d.name} -> {d.fact} {{\n" + "".join(l + "\n" for l in lines) + "}\n"
+
+
+def to_ie(rf: A.RuleFile) -> str:
+    out = []
+    for d in rf.decls:
+        if isinstance(d, A.FactDecl):
+            out.append(_fact_ie(d))
+        elif isinstance(d, A.LexiconDecl):
+            out.append(_lexicon_ie(d))
+        elif isinstance(d, A.PatternDecl):
+            out.append(f"pattern {d.name} = {pattern_ie(d.pattern)}\n")
+        else:
+            out.append(_rule_ie(d))
+    return "\n".join(out)
+
+
+# ---- YAML ----------------------------------------------------------------------------------------
+def _y(s: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(s, ensure_ascii=False)
+
+
+def _yvalue(v: A.Value) -> str:
+    if v.kind == "str":
+        return _y(v.value)
+    if v.kind == "num":
+        return _num(v.value)
+    if v.kind == "bool":
+        return "true" if v.value else "false"
+    return "null"
+
+
+def to_yaml(rf: A.RuleFile) -> str:
+    facts = [d for d in rf.decls if isinstance(d, A.FactDecl)]
+    lexicons = [d for d in rf.decls if isinstance(d, A.LexiconDecl)]
+    patterns = [d for d in rf.decls if isinstance(d, A.PatternDecl)]
+    rules = [d for d in rf.decls if isinstance(d, A.RuleDecl)]
+    out = []
+    if facts:
+        out.append("facts:")
+        for d in facts:
+            out.append(f"  {d.name}:")
+            for key, on in (("once", d.once), ("all", d.keep_all), ("hidden", d.hidden)):
+                if on:
+                    out.append(f"    {key}: true")
+            if d.publishes:
+                out.append(f"    publishes: {_y(d.publishes)}")
+            out.append("    fields:" + ("" if d.fields else " {}"))
+            out += [f"      {f.name}: {_y(str(f.type))}" for f in d.fields]
+    if lexicons:
+        out.append("lexicons:")
+        for d in lexicons:
+            out.append(f"  {d.name}:")
+            if d.value_type:
+                out.append(f"    type: {_y(str(d.value_type))}")
+            if d.case_sensitive:
+                out.append("    case: true")
+            if d.file is not None:
+                out.append(f"    file: {_y(d.file)}")
+                continue
+            out.append("    entries:" + ("" if d.entries else " []"))
+            for e in d.entries:
+                if len(e.phrases) == 1 and e.value is None:
+                    out.append(f"      - {_y(e.phrases[0])}")
+                elif len(e.phrases) == 1:
+                    out.append(f"      - {_y(e.phrases[0])}: {_yvalue(e.value)}")
+                else:
+                    phrases = ", ".join(_y(p) for p in e.phrases)
+                    value = f", value: {_yvalue(e.value)}" if e.value is not None else ""
+                    out.append(f"      - {{phrases: [{phrases}]{value}}}")
+    if patterns:
+        out.append("patterns:")
+        out += [f"  {d.name}: {_y(pattern_ie(d.pattern))}" for d in patterns]
+    if rules:
+        out.append("rules:")
+        for d in rules:
+            out.append(f"  {_y(d.name)}:")
+            out.append(f"    emits: {d.fact}")
+            if d.pattern is not None:
+                out.append(f"    match: {_y(pattern_ie(d.pattern))}")
+            if d.priority:
+                out.append(f"    priority: {d.priority}")
+            if d.scope.kind != "document":
+                out.append(f"    scope: {_y(str(d.scope))}")
+            if d.keep_all:
+                out.append("    all: true")
+            if d.fields:
+                out.append("    fields:")
+                out += [f"      {f.name}: {_y(expr_ie(f.expr))}" for f in d.fields]
+            for positive, key in ((True, "examples"), (False, "counter")):
+                exs = [x for x in d.examples if x.positive == positive]
+                if not exs:
+                    continue
+                out.append(f"    {key}:")
+                for x in exs:
+                    out.append(f"      - text: {_y(x.text)}")
+                    if x.published is not None:
+                        out.append(f"        published: {_y(x.published)}")
+                    if x.fields:
+                        out.append("        fields:")
+                        out += [f"          {k}: {_yvalue(v)}" for k, v in x.fields]
+    return "\n".join(out) + "\n"
+
+
+# ---- debug dump ----------------------------------------------------------------------------------
+def dump(node, indent: int = 0) -> str:
+    """An indented tree of any AST/IR node, locations shown, for --explain ast|ir."""
+    pad = "  " * indent
+    if isinstance(node, (tuple, list)):
+        return "\n".join(dump(x, indent) for x in node)
+    if not dataclasses.is_dataclass(node):
+        return pad + repr(node)
+    loc = getattr(node, "loc", None)
+    head = f"{pad}{type(node).__name__}" + (f"  @{loc.line}:{loc.col}" if loc is not None else "")
+    lines = [head]
+    for f in dataclasses.fields(node):
+        if f.name in ("loc", "fact_loc", "file_loc", "values"):
+            continue
+        v = getattr(node, f.name)
+        if dataclasses.is_dataclass(v) or (isinstance(v, tuple) and v and dataclasses.is_dataclass(v[0])):
+            lines.append(f"{pad}  {f.name}:")
+            lines.append(dump(v, indent + 2))
+        else:
+            lines.append(f"{pad}  {f.name}: {v!r}")
+    return "\n".join(lines)
