@@ -30,11 +30,14 @@ def _flag_group(body: str, flags: str) -> str:
     return f"(?{inline}:{body})" if inline else f"(?:{body})"
 
 
+def token_regex(tok: str) -> str:
+    """One exact token, with the boundary assertions that keep it a whole token."""
+    return boundary_before(tok[0]) + regex.escape(tok, special_only=True) + boundary_after(tok[-1])
+
+
 def literal_regex(text: str, ignore_case: bool) -> str:
-    toks = glued_tokens(text)
-    body = "".join(("" if i == 0 or glued else GAP) + regex.escape(t, special_only=True)
-                   for i, (t, glued) in enumerate(toks))
-    body = boundary_before(toks[0][0][0]) + body + boundary_after(toks[-1][0][-1])
+    body = "".join(("" if i == 0 or glued else GAP) + token_regex(t)
+                   for i, (t, glued) in enumerate(glued_tokens(text)))
     return f"(?i:{body})" if ignore_case else body
 
 
@@ -47,25 +50,19 @@ def lexicon_regex(lex: ir.Lexicon) -> str:
         for tok, glued in toks:
             key = (glued, tok if lex.case_sensitive else tok.casefold())
             node = node.setdefault(key, {})
-        node[None] = toks[-1][0][-1]  # end marker: the last character, for the boundary
+        node[None] = True  # a phrase ends here
 
     def emit(node, first) -> str:
         alts = []
         for key in sorted(k for k in node if k is not None):
             glued, tok = key
             child = node[key]
-            head = ("" if first or glued else GAP)
-            if first:
-                head += boundary_before(tok[0])
-            head += regex.escape(tok, special_only=True)
-            rest = emit(child, False) if any(k is not None for k in child) else None
-            end = boundary_after(child[None]) if None in child else None
-            if rest is not None and end is not None:
-                alts.append(f"{head}(?:{rest}|{end})" if end else f"{head}(?:{rest})?")
-            elif rest is not None:
-                alts.append(head + rest)
+            head = ("" if first or glued else GAP) + token_regex(tok)
+            if any(k is not None for k in child):
+                rest = emit(child, False)
+                alts.append(f"{head}(?:{rest})?" if None in child else head + rest)
             else:
-                alts.append(head + (end or ""))
+                alts.append(head)
         return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
     if not trie:

@@ -173,14 +173,22 @@ def to_ie(rf: A.RuleFile) -> str:
 
 
 # ---- YAML ----------------------------------------------------------------------------------------
-def _y(s: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+def _y(s: str, flow: bool = False) -> str:
+    """The most readable YAML scalar that reads back as the same string: plain, 'single' or "double"."""
+    import yaml
+    candidates = ([] if flow else [s]) + (["'" + s.replace("'", "''") + "'"] if s.isprintable() else [])
+    for c in candidates:
+        try:
+            if c and yaml.safe_load("k: " + c) == {"k": s}:
+                return c
+        except yaml.YAMLError:
+            pass
     return json.dumps(s, ensure_ascii=False)
 
 
-def _yvalue(v: A.Value) -> str:
+def _yvalue(v: A.Value, flow: bool = False) -> str:
     if v.kind == "str":
-        return _y(v.value)
+        return _y(v.value, flow)
     if v.kind == "num":
         return _num(v.value)
     if v.kind == "bool":
@@ -223,8 +231,8 @@ def to_yaml(rf: A.RuleFile) -> str:
                 elif len(e.phrases) == 1:
                     out.append(f"      - {_y(e.phrases[0])}: {_yvalue(e.value)}")
                 else:
-                    phrases = ", ".join(_y(p) for p in e.phrases)
-                    value = f", value: {_yvalue(e.value)}" if e.value is not None else ""
+                    phrases = ", ".join(_y(p, flow=True) for p in e.phrases)
+                    value = f", value: {_yvalue(e.value, True)}" if e.value is not None else ""
                     out.append(f"      - {{phrases: [{phrases}]{value}}}")
     if patterns:
         out.append("patterns:")
@@ -251,6 +259,9 @@ def to_yaml(rf: A.RuleFile) -> str:
                     continue
                 out.append(f"    {key}:")
                 for x in exs:
+                    if x.published is None and not x.fields:
+                        out.append(f"      - {_y(x.text)}")
+                        continue
                     out.append(f"      - text: {_y(x.text)}")
                     if x.published is not None:
                         out.append(f"        published: {_y(x.published)}")

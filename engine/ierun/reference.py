@@ -1,0 +1,165 @@
+"""The reference interpreter: a small, obviously correct backtracking matcher over the pattern IR and the
+token definition of tokens.py. It is slow and used only by tests, which require the compiled engine to
+find the same matches and captures (tests/test_differential.py).
+
+Semantics mirrored from the compiler: elements start and end on token boundaries; between elements all
+white space is skipped unless they are glued (`~`) or the element is a raw regex; quantifiers are greedy and
+alternatives are tried in order (so the first match found is the one a backtracking regex finds).
+"""
+from __future__ import annotations
+
+import functools
+
+import regex
+
+from . import ast as A
+from .tokens import BOUNDARY, WS, glued_tokens, in_class, is_boundary, kind
+
+
+class Matcher:
+    def __init__(self, text: str, lexicons=None, facts=None):
+        self.text = text
+        self.lexicons = lexicons or {}
+        self.facts = facts or {}  # type -> {start: end}
+
+    # ---- tokens
+    def skip(self, p: int, glued: bool) -> int:
+        if glued:
+            return p
+        while p < len(self.text) and WS.match(self.text[p]):
+            p += 1
+        return p
+
+    def token_at(self, p: int) -> int | None:
+        """End of the token starting at p, or None when no token starts at p."""
+        t = self.text
+        if p >= len(t) or kind(t[p]) == "W" or not is_boundary(t, p):
+            return None
+        e = p + 1
+        while e < len(t) and kind(t[e]) != "W" and not is_boundary(t, e):
+            e += 1
+        return e
+
+    def tokens(self, p: int, toks, ignore_case: bool, glued: bool):
+        """End of the token sequence `toks` ([(text, glued)]) matched from p, or None."""
+        for i, (tok, g) in enumerate(toks):
+            p = self.skip(p, glued if i == 0 else g)
+            e = self.token_at(p)
+            if e is None or not _same(self.text[p:e], tok, ignore_case):
+                return None
+            p = e
+        return p
+
+    # ---- patterns: generators of (end, captures)
+    def match(self, node, p: int, glued: bool, caps: dict):
+        if isinstance(node, A.Lit):
+            e = self.tokens(p, glued_tokens(node.text), node.ignore_case, glued)
+            if e is not None:
+                yield e, caps
+        elif isinstance(node, A.TokenClass):
+            q = self.skip(p, glued)
+            e = self.token_at(q)
+            if e is not None and in_class(self.text[q:e], node.name):
+                yield e, caps
+        elif isinstance(node, A.Regex):
+            if node.raw:
+                m = _compiled(node.source, node.flags, False).match(self.text, p)
+            else:
+                q = self.skip(p, glued)
+                m = _compiled(node.source, node.flags, True).match(self.text, q) if is_boundary(self.text, q) else None
+            if m is not None:
+                yield m.end(), caps
+        elif isinstance(node, A.LexRef):
+            lex = self.lexicons[node.name]
+            ends = set()
+            for phrase in lex.phrases:
+                e = self.tokens(p, glued_tokens(phrase), not lex.case_sensitive, glued)
+                if e is not None:
+                    ends.add(e)
+            for e in sorted(ends, reverse=True):
+                yield e, caps
+        elif isinstance(node, A.FactRef):
+            q = self.skip(p, glued)
+            e = self.facts.get(node.type, {}).get(q)
+            if e is not None:
+                yield e, caps
+        elif isinstance(node, A.Seq):
+            yield from self.seq(node, 0, p, glued, caps)
+        elif isinstance(node, A.Alt):
+            for b in node.branches:
+                yield from self.match(b, p, glued, caps)
+        elif isinstance(node, A.Repeat):
+            yield from self.repeat(node, 0, p, glued, caps)
+        elif isinstance(node, A.Capture):
+            for e, c in self.match(node.item, p, glued, caps):
+                yield e, {**c, node.name: (p, e)}
+        elif isinstance(node, A.Look):
+            if node.behind:
+                found = self.behind(node.pattern, p)
+            else:
+                found = next(iter(self.match(node.pattern, p, False, caps)), None) is not None
+            if found != node.negate:
+                yield p, caps
+        else:
+            raise TypeError(node)
+
+    def seq(self, node: A.Seq, i: int, p: int, glued: bool, caps):
+        if i == len(node.items):
+            yield p, caps
+            return
+        g = glued if i == 0 else node.glued[i]
+        for e, c in self.match(node.items[i], p, g, caps):
+            yield from self.seq(node, i + 1, e, glued, c)
+
+    def repeat(self, node: A.Repeat, count: int, p: int, glued: bool, caps):
+        if node.max is None or count < node.max:
+            for e, c in self.match(node.item, p, glued if count == 0 else False, caps):
+                if e == p:
+                    continue
+                yield from self.repeat(node, count + 1, e, glued, c)
+        if count >= node.min:
+            yield p, caps
+
+    def behind(self, pattern, p: int) -> bool:
+        for q in range(p, -1, -1):
+            for e, _ in self.match(pattern, q, True, {}):
+                if e <= p and all(WS.match(c) for c in self.text[e:p]):
+                    return True
+        return False
+
+
+def _same(a: str, b: str, ignore_case: bool) -> bool:
+    if not ignore_case:
+        return a == b
+    return regex.fullmatch(regex.escape(b), a, flags=regex.IGNORECASE | regex.V0) is not None
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str, flags: str, token: bool):
+    from .compile import _flag_group
+    body = _flag_group(source, flags)
+    return regex.compile(f"(?>{body}{BOUNDARY})" if token else f"(?>{body})", regex.V0)
+
+
+def finditer(pattern, text: str, lo: int = 0, hi: int | None = None, lexicons=None, overlapped=False, facts=None):
+    """All matches as (start, end, {capture: (start, end)}), spans trimmed of leading white space, the way
+    the compiled engine reports them; scanning positions left to right like `regex.finditer`."""
+    hi = len(text) if hi is None else hi
+    m = Matcher(text[:hi], lexicons, facts)
+    out = []
+    p = lo
+    while p <= hi:
+        first = next(iter(m.match(pattern, p, True, {})), None)
+        if first is None:
+            p += 1
+            continue
+        end, caps = first
+        out.append((_trim(text, p, end), {k: _trim(text, s, e) for k, (s, e) in caps.items()}))
+        p = p + 1 if overlapped or end == p else end
+    return [(s, e, c) for (s, e), c in out]
+
+
+def _trim(text, s, e):
+    while s < e and WS.match(text[s]):
+        s += 1
+    return s, e
