@@ -314,15 +314,19 @@ def check_rule_fields(prog: Program, p: Collector):
         fact = prog.facts.get(r.fact)
         if fact is None:
             p.error("E101", f"unknown fact type '{r.fact}'", r.fact_loc or r.loc, did_you_mean(r.fact, prog.facts))
-            continue
+        if r.scope.kind == "first" and not r.scope.n:
+            p.error("E119", "scope 'first 0' leaves no text to match", r.scope.loc or r.loc,
+                    "give the number of characters from the start, e.g. scope first 300")
         caps = captures(prog, r.pattern)
         seen = set()
         for fa in r.fields:
             if fa.name in seen:
                 p.error("E102", f"field '{fa.name}' is set twice in rule '{r.name}'", fa.loc)
             seen.add(fa.name)
-            fdecl = fact.field(fa.name)
             t = expr_type(prog, fa.expr, caps, p)
+            if fact is None:
+                continue
+            fdecl = fact.field(fa.name)
             if fdecl is None:
                 p.error("E107", f"fact type '{fact.name}' has no field '{fa.name}'", fa.loc,
                         did_you_mean(fa.name, [f.name for f in fact.fields]))
@@ -338,7 +342,7 @@ def check_rule_fields(prog: Program, p: Collector):
                         coerce(node.value, fdecl.type)
                     except BadValue as err:
                         p.error("E109", str(err), node.loc, "ISO 4217 codes are three capital letters: USD, EUR, GBP")
-        for f in fact.fields:
+        for f in fact.fields if fact else ():
             if not f.type.optional and f.name not in seen:
                 p.error("E106", f"rule '{r.name}' does not set the required field '{f.name}' of '{fact.name}'",
                         r.loc, f"add: {f.name} = ...")

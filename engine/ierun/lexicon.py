@@ -110,10 +110,18 @@ def _resolve(decl: A.LexiconDecl, rules_dir: Path | None, problems: Collector) -
         problems.error("E112", f"lexicon file '{decl.file}' must end in .txt, .tsv, .yaml or .yml", loc)
         return None
     if not path.is_relative_to(root):
-        problems.error("E113", f"lexicon file '{decl.file}' is outside the rules directory {root}", loc,
+        problems.error("E113", f"lexicon file '{decl.file}' is outside the rules directory {_shown(root)}", loc,
                        "keep lexicon files next to the rules that use them")
         return None
     if not path.is_file():
-        problems.error("E112", f"lexicon file '{decl.file}' not found (looked for {path})", loc)
+        problems.error("E112", f"lexicon file '{decl.file}' not found (looked for {_shown(path)})", loc)
         return None
     return path
+
+
+def _shown(path: Path) -> str:
+    """A path as a person would type it: relative to the working directory when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
