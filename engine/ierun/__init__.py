@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["load", "RuleSet", "Fact", "IerunError", "RuleError", "__version__"]
+__all__ = ["load", "loads", "RuleSet", "Fact", "IerunError", "RuleError", "__version__"]
 
 import datetime as _dt
 
@@ -42,3 +42,14 @@ def load(*paths, use_cache: bool = True, timeout: float | None = None) -> RuleSe
     """Load rule files and directories (DSL `.ie` or YAML) into a compiled RuleSet."""
     from .loader import load_plan
     return RuleSet(load_plan(paths, use_cache=use_cache), timeout)
+
+
+def loads(source: str, syntax: str = "ie", path: str = "<string>", timeout: float | None = None) -> RuleSet:
+    """Compile rules given as a string, in the DSL (`syntax="ie"`) or YAML (`syntax="yaml"`)."""
+    from .check import check
+    from .compile import compile_ruleset
+    from .lower import lower
+    from .parser import parse_text
+    from .yaml_front import parse_yaml
+    rule_file = parse_yaml(source, path) if syntax == "yaml" else parse_text(source, path)
+    return RuleSet(compile_ruleset(lower(check([rule_file]))), timeout)

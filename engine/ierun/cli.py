@@ -20,11 +20,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _run_parser():
-    p = _Parser(prog="ierun", description="Extract facts from articles with ierun rules. "
+    p = _Parser(prog="ierun", usage="ierun [options] RULES... INPUT...", description="Extract facts from articles with ierun rules. "
                 "RULES are rule files (.ie, .yaml) or directories of them; INPUT are text files, "
                 "directories of them, JSON Lines corpora or - for standard input.",
                 epilog="Other commands: ierun check RULES..., ierun print RULES --syntax ie|yaml")
-    p.add_argument("paths", nargs="+", metavar="RULES... INPUT...")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="RULES then INPUT")
     p.add_argument("--jsonl", action="store_true", help="inputs are JSON Lines (one document a line)")
     p.add_argument("--id-field", default="id")
     p.add_argument("--text-field", default="text")
@@ -94,7 +94,7 @@ def cmd_print(argv) -> int:
 def cmd_run(argv) -> int:
     import datetime as dt
 
-    a = _run_parser().parse_args(argv)
+    a = _run_parser().parse_intermixed_args(argv)
     rules, inputs = _split_rules_inputs(a.paths)
     if not rules:
         _run_parser().error(f"the first argument must be a rule file (.ie, .yaml) or a directory of them: {a.paths[0]}")

@@ -175,7 +175,8 @@ class ToAst(Transformer):
             else:
                 opts[key] = value
         opts["fields"] = tuple(opts["fields"])
-        opts["examples"] = tuple(opts["examples"])
+        # canonical order (as YAML writes them): examples, then counter-examples
+        opts["examples"] = tuple(sorted(opts["examples"], key=lambda e: not e.positive))
         return A.RuleDecl(name, str(fact), loc=name_loc, fact_loc=self._tloc(fact), **opts)
 
     def match_stmt(self, meta, pattern):

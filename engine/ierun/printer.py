@@ -58,7 +58,7 @@ def pattern_ie(node, ctx: int = 0) -> str:
     if isinstance(node, A.TokenClass):
         return node.name
     if isinstance(node, A.Regex):
-        body = node.source.replace("/", "\\/").replace("\\\\/", "\\/")
+        body = node.source.replace("/", "\\/")
         return ("r" if node.raw else "") + "/" + body + "/" + node.flags
     if isinstance(node, A.LexRef):
         return "@" + node.name
@@ -173,17 +173,33 @@ def to_ie(rf: A.RuleFile) -> str:
 
 
 # ---- YAML ----------------------------------------------------------------------------------------
-def _y(s: str, flow: bool = False) -> str:
+def _y(s: str, flow: bool = False, key: bool = False) -> str:
     """The most readable YAML scalar that reads back as the same string: plain, 'single' or "double"."""
     import yaml
     candidates = ([] if flow else [s]) + (["'" + s.replace("'", "''") + "'"] if s.isprintable() else [])
     for c in candidates:
         try:
-            if c and yaml.safe_load("k: " + c) == {"k": s}:
+            if c and yaml.safe_load("k: " + c) == {"k": s} and (not key or yaml.safe_load(c + ": 1") == {s: 1}):
                 return c
         except yaml.YAMLError:
             pass
-    return json.dumps(s, ensure_ascii=False)
+    return _yaml_double(s)
+
+
+def _yaml_double(s: str) -> str:
+    out = []
+    for c in s:
+        if c in '"\\':
+            out.append("\\" + c)
+        elif c.isprintable() and c != "\ufeff":
+            out.append(c)
+        elif ord(c) <= 0xFF:
+            out.append(f"\\x{ord(c):02x}")
+        elif ord(c) <= 0xFFFF:
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(f"\\U{ord(c):08x}")
+    return '"' + "".join(out) + '"'
 
 
 def _yvalue(v: A.Value, flow: bool = False) -> str:
@@ -229,7 +245,7 @@ def to_yaml(rf: A.RuleFile) -> str:
                 if len(e.phrases) == 1 and e.value is None:
                     out.append(f"      - {_y(e.phrases[0])}")
                 elif len(e.phrases) == 1:
-                    out.append(f"      - {_y(e.phrases[0])}: {_yvalue(e.value)}")
+                    out.append(f"      - {_y(e.phrases[0], key=True)}: {_yvalue(e.value)}")
                 else:
                     phrases = ", ".join(_y(p, flow=True) for p in e.phrases)
                     value = f", value: {_yvalue(e.value, True)}" if e.value is not None else ""
@@ -240,7 +256,7 @@ def to_yaml(rf: A.RuleFile) -> str:
     if rules:
         out.append("rules:")
         for d in rules:
-            out.append(f"  {_y(d.name)}:")
+            out.append(f"  {_y(d.name, key=True)}:")
             out.append(f"    emits: {d.fact}")
             if d.pattern is not None:
                 out.append(f"    match: {_y(pattern_ie(d.pattern))}")
