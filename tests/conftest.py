@@ -14,3 +14,12 @@ settings.register_profile("ci", max_examples=500, derandomize=True, deadline=Non
 settings.register_profile("dev", max_examples=100, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_plan_cache(tmp_path_factory):
+    """Tests never read or write the user's plan cache."""
+    os.environ["IERUN_CACHE_DIR"] = str(tmp_path_factory.mktemp("plan-cache"))
+    yield

@@ -168,13 +168,15 @@ def _rank(keys: frozenset):
 
 def document_keys(text: str) -> set[str]:
     """The trigger keys present in a document: its case-folded words, punctuation characters, digits."""
-    from .tokens import TOKEN_RE
-    keys = set(TOKEN_RE.findall(text.casefold()))
+    folded = text.casefold()
+    keys = set(_WORDS.findall(folded))
+    keys.update(folded)  # single characters: one-letter words, punctuation and symbols
     if _HAS_DIGIT.search(text):
         keys.add(DIGIT_KEY)
     return keys
 
 
+_WORDS = regex.compile(r"[\p{L}\p{M}]{2,}")
 _HAS_DIGIT = regex.compile(r"\p{Nd}")
 
 
@@ -207,35 +209,38 @@ class CompiledRule:
 @dataclass
 class Plan:
     ruleset: ir.RuleSet
-    phases: list[list[CompiledRule]]
+    rules: list[CompiledRule]             # in phase order
+    phase_of: list[int]                   # rule number -> phase number
     fact_index: dict[str, int]
-    trigger_index: dict[str, list[str]]   # key -> names of rules it triggers
-    ungated: frozenset                    # rules that always run
+    trigger_index: dict[str, tuple[int, ...]]  # key -> numbers of the rules it triggers
+    ungated: tuple[int, ...]              # rules that always run
 
     @property
-    def rules(self):
-        return [r for phase in self.phases for r in phase]
+    def phases(self) -> list[list[CompiledRule]]:
+        out: list[list[CompiledRule]] = [[] for _ in range(max(self.phase_of, default=-1) + 1)]
+        for cr, p in zip(self.rules, self.phase_of):
+            out[p].append(cr)
+        return out
 
 
 def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
     fact_index = {name: i for i, name in enumerate(sorted(ruleset.facts))}
     emit = Emitter(ruleset, fact_index)
     by_name = {r.name: r for r in ruleset.rules}
-    phases, index, ungated = [], {}, set()
-    for names in ruleset.phases:
-        compiled = []
+    rules, phase_of, index, ungated = [], [], {}, []
+    for phase_no, names in enumerate(ruleset.phases):
         for name in names:
             rule = by_name[name]
             trig = triggers(ruleset, rule.pattern)
-            cr = CompiledRule(rule, emit(rule.pattern, True), trig)
-            compiled.append(cr)
+            number = len(rules)
+            rules.append(CompiledRule(rule, emit(rule.pattern, True), trig))
+            phase_of.append(phase_no)
             if trig is None:
-                ungated.add(name)
+                ungated.append(number)
             else:
                 for key in trig:
-                    index.setdefault(key, []).append(name)
-        phases.append(compiled)
-    return Plan(ruleset, phases, fact_index, index, frozenset(ungated))
+                    index.setdefault(key, []).append(number)
+    return Plan(ruleset, rules, phase_of, fact_index, {k: tuple(v) for k, v in index.items()}, tuple(ungated))
 
 
 def pattern_regex(ruleset: ir.RuleSet, pattern) -> str:

@@ -93,6 +93,7 @@ def fingerprint(paths) -> str:
     from . import __version__
     h = hashlib.sha256(f"ierun {__version__} cache {CACHE_FORMAT} py {sys.version_info[:2]} "
                        f"regex {regex.__version__}".encode())
+    h.update(_engine_digest())
     for p in map(Path, paths):
         candidates = sorted(p.rglob("*")) if p.is_dir() else [p]
         for f in candidates:
@@ -104,6 +105,18 @@ def fingerprint(paths) -> str:
                     h.update(b"<unreadable>")
                 h.update(b"\0")
     return h.hexdigest()
+
+
+def _engine_digest() -> bytes:
+    """The engine's own code and grammar: a changed engine never reads a plan an older one wrote."""
+    from .paths import grammar_file
+    h = hashlib.sha256()
+    for f in sorted(Path(__file__).parent.glob("*.py")) + [grammar_file()]:
+        try:
+            h.update(f.read_bytes())
+        except OSError:
+            pass
+    return h.digest()
 
 
 def cache_dir() -> Path:

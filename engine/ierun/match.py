@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from . import ast as A
 from .check import walk
-from .compile import DIGIT_KEY, FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
+from .compile import FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
 from .errors import Diagnostic, IerunError
 from .expr import Env, evaluate, field_value
 from .facts import Fact
@@ -52,6 +52,10 @@ class Extractor:
         self.ruleset = plan.ruleset
         self.timeout = timeout
         self._captures = {cr.name: capture_names(cr.rule.pattern) for cr in plan.rules}
+        # per phase: the fact types its rules consume (all of them are masked in one marked text)
+        self._consumed = [set() for _ in range(max(plan.phase_of, default=-1) + 1)]
+        for cr, p in zip(plan.rules, plan.phase_of):
+            self._consumed[p].update(cr.rule.consumes)
 
     def extract(self, text: str, published: dt.date | None = None, doc_id: str | None = None) -> list[Fact]:
         result = self.run(text, published, doc_id)
@@ -62,23 +66,26 @@ class Extractor:
     def run(self, text: str, published: dt.date | None = None, doc_id: str | None = None,
             trace: bool = False) -> Extraction:
         out = Extraction([], [], [] if trace else None)
-        keys = document_keys(text)
-        active = set(self.plan.ungated)
-        index = self.plan.trigger_index
-        for k in keys & index.keys():
-            active.update(index[k])
+        plan = self.plan
+        index = plan.trigger_index
+        active = set(plan.ungated)
+        for k in document_keys(text):
+            rules = index.get(k)
+            if rules:
+                active.update(rules)
         by_type: dict[str, dict[tuple[int, int], Fact]] = {}
         pub = published
-        for phase in self.plan.phases:
+        self._ranges_cache = {}
+        phase_of = plan.phase_of
+        for phase_no in range(len(self._consumed)):
             candidates: dict[str, list[Fact]] = {}
             marked = None
-            for cr in phase:
-                if cr.name not in active and not self._fact_triggered(cr, by_type):
-                    continue
+            for number in sorted(i for i in active if phase_of[i] == phase_no):
+                cr = plan.rules[number]
                 subject = text
                 if cr.rule.consumes:
                     if marked is None:
-                        marked = self._mark(text, phase, by_type)
+                        marked = self._mark(text, self._consumed[phase_no], by_type)
                     subject = marked
                 for f in self._apply(cr, text, subject, pub, by_type, doc_id, out):
                     candidates.setdefault(f.type, []).append(f)
@@ -93,6 +100,8 @@ class Extractor:
                 table = by_type.setdefault(type_name, {})
                 for f in kept:
                     table.setdefault(f.span, f)
+                if kept:
+                    active.update(index.get("\x00fact:" + type_name, ()))
                 if self.ruleset.publication and type_name == self.ruleset.publication[0] and pub is None:
                     pub = next((f.fields.get(self.ruleset.publication[1]) for f in kept
                                 if f.fields.get(self.ruleset.publication[1])), None)
@@ -111,13 +120,8 @@ class Extractor:
             cache = self._rules_cache = {cr.name: cr for cr in self.plan.rules}
         return cache
 
-    def _fact_triggered(self, cr: CompiledRule, by_type) -> bool:
-        return cr.trigger is not None and any(k.startswith("\x00fact:") and by_type.get(k[6:])
-                                              for k in cr.trigger)
-
-    def _mark(self, text: str, phase, by_type) -> str:
+    def _mark(self, text: str, wanted, by_type) -> str:
         """The text with each consumed fact replaced, at equal length, by its type marker and padding."""
-        wanted = {t for cr in phase for t in cr.rule.consumes}
         spans = sorted((s, e, t) for t in wanted for (s, e) in by_type.get(t, {}))
         parts, pos = [], 0
         for s, e, t in spans:
@@ -134,7 +138,11 @@ class Extractor:
         ft = self.ruleset.facts[rule.fact]
         caps = self._captures[rule.name]
         try:
-            for lo, hi in ranges(subject, rule.scope.kind, rule.scope.n):
+            key = (subject is text, rule.scope.kind, rule.scope.n)
+            spans = self._ranges_cache.get(key)
+            if spans is None:
+                spans = self._ranges_cache[key] = ranges(subject, rule.scope.kind, rule.scope.n)
+            for lo, hi in spans:
                 for m in cr.pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=self.timeout):
                     start, end = _trim(text, *m.span())
                     if start >= end:

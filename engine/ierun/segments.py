@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import regex
 
-_ABBREVIATIONS = frozenset("""mr mrs ms dr st jr sr inc corp co ltd bros gov sen rep gen col lt sgt capt prof no
-vs etc jan feb mar apr jun jul aug sep sept oct nov dec mt ft fig approx dept est univ ave blvd""".split())
+_ABBREVIATIONS = """mr mrs ms dr st jr sr inc corp co ltd bros gov sen rep gen col lt sgt capt prof no vs etc
+jan feb mar apr jun jul aug sep sept oct nov dec mt ft fig approx dept est univ ave blvd""".split()
 
-# a sentence ends at . ! ? (with closing quotes or brackets) followed by white space and a capital,
-# a digit or an opening quote; or at a blank line
-_END = regex.compile(r"""[.!?]['"’”)\]]*(?=\s+['"‘“(\[]?[\p{Lu}\p{Nd}])|\n[ \t]*\n""")
-_WORD_BEFORE = regex.compile(r"([\p{L}]+)\.?$")
+# A sentence ends at . ! ? (with closing quotes or brackets) followed by white space and a capital, a digit
+# or an opening quote -- but not at the period of a known abbreviation or of a single letter (initials,
+# U.S.) -- or at a blank line.
+_END = regex.compile(
+    r"(?:(?<!(?:^|[^\p{L}])\p{L})(?<!(?:^|[^\p{L}])(?i:" + "|".join(_ABBREVIATIONS) + r"))\.|[!?])"
+    r"""['"’”)\]]*(?=\s+['"‘“(\[]?[\p{Lu}\p{Nd}])|\n[ \t]*\n""")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    out = []
-    start = 0
+    out, start = [], 0
     for m in _END.finditer(text):
-        if m.group().startswith("."):
-            w = _WORD_BEFORE.search(text, max(0, m.start() - 20), m.start() + 1)
-            if w and (len(w.group(1)) == 1 or w.group(1).lower() in _ABBREVIATIONS):
-                continue
         end = m.end()
         if text[start:end].strip():
             out.append((start, end))

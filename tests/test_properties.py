@@ -1,0 +1,54 @@
+"""Invariants of extraction with the example rules, over generated article-like text."""
+from functools import lru_cache
+from pathlib import Path
+
+from hypothesis import given, strategies as st
+
+import ierun
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@lru_cache(maxsize=1)
+def rules():
+    return ierun.load(ROOT / "examples" / "rules", use_cache=False)
+
+
+FRAGMENTS = ["$1.8 billion", "$384.3 million", "US$ 5", "€250", "60 percent", "12 dollars", "1.5 bln euros",
+             "said Deputy Minister of Foreign Affairs of Kazakhstan Roman Vasilenko during",
+             "Minister of Finance of Ukraine Serhiy Marchenko", "(MENAFN- Trend News Agency) ASTANA, Kazakhstan, October 2.",
+             "date 2023-10-02", "Kazakhstan and the UK", ".", ",", "\n", "\n\n", "The", "talks", "ended"]
+articles = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), max_size=25).map(" ".join)
+UNRELATED = ["The weather was mild.", "Talks went on late into the night.", "It rained.",
+             "Officials declined to comment on the matter."]
+
+
+@given(articles)
+def test_text_is_the_slice_and_field_spans_lie_inside(text):
+    for f in rules().extract(text):
+        assert f.text == text[f.start:f.end]
+        assert f.text == f.text.lstrip()
+        for span in f.field_spans.values():
+            if span is not None:
+                assert f.start <= span[0] < span[1] <= f.end
+
+
+@given(st.text(max_size=300))
+def test_never_raises_on_arbitrary_unicode(text):
+    rules().extract(text)
+
+
+@given(articles)
+def test_deterministic(text):
+    assert [f.to_dict() for f in rules().extract(text)] == [f.to_dict() for f in rules().extract(text)]
+
+
+@given(articles, st.lists(st.sampled_from(UNRELATED), min_size=1, max_size=4))
+def test_appending_unrelated_text_keeps_the_facts_of_the_first_part(text, extra):
+    def unscoped(facts):
+        return [f.to_dict() for f in facts if rules().ir.rule(f.rule).scope.kind != "first"]
+
+    before = unscoped(rules().extract(text, published="2023-10-02"))
+    after = unscoped(rules().extract(text + "\n\n" + " ".join(extra), published="2023-10-02"))
+    assert after[:len(before)] == before
+    assert all(f["start"] >= len(text) for f in after[len(before):])
