@@ -14,7 +14,7 @@ import regex
 
 from . import ast as A
 from . import ir
-from .check import regex_flags
+from .check import regex_flags, walk
 from .tokens import TOKEN_CLASS_RE, boundary_after, boundary_before, glued_tokens, phrase_key
 
 GAP = r"\s*+"
@@ -74,9 +74,10 @@ def lexicon_regex(lex: ir.Lexicon) -> str:
 class Emitter:
     """Pattern IR -> regex source. `glued`: no white space may precede the element."""
 
-    def __init__(self, ruleset: ir.RuleSet, fact_index: dict[str, int]):
+    def __init__(self, ruleset: ir.RuleSet, fact_index: dict[str, int], drop_looks: bool = False):
         self.ruleset = ruleset
         self.fact_index = fact_index
+        self.drop_looks = drop_looks  # for a prefilter that matches a superset
         self.lex_cache: dict[str, str] = {}
 
     def __call__(self, node, glued: bool) -> str:
@@ -113,6 +114,8 @@ class Emitter:
         if isinstance(node, A.Capture):
             return f"(?P<{node.name}>{self(node.item, glued)})"
         if isinstance(node, A.Look):
+            if self.drop_looks:
+                return ""
             if node.behind:
                 inner = self(node.pattern, True) + r"\s*"
                 return f"(?<{'!' if node.negate else '='}{inner})"
@@ -186,7 +189,9 @@ class CompiledRule:
     rule: ir.Rule
     source: str
     trigger: frozenset | None
+    prefilter_source: str | None = None
     _pattern: regex.Pattern | None = field(default=None, repr=False)
+    _prefilter: regex.Pattern | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -199,8 +204,19 @@ class CompiledRule:
             self._pattern = regex.compile(self.source, regex.V0)
         return self._pattern
 
+    @property
+    def prefilter(self) -> regex.Pattern | None:
+        """For rules scoped to sentences, lines or paragraphs: the pattern without look-arounds, searched
+        over the whole text to find the first range worth matching in. It matches wherever the rule can
+        (ranges end at white space, so boundaries behave alike), so skipping ranges before its next match
+        loses nothing."""
+        if self._prefilter is None and self.prefilter_source is not None:
+            self._prefilter = regex.compile(self.prefilter_source, regex.V0)
+        return self._prefilter
+
     def __getstate__(self):
-        return {"rule": self.rule, "source": self.source, "trigger": self.trigger, "_pattern": None}
+        return {"rule": self.rule, "source": self.source, "trigger": self.trigger,
+                "prefilter_source": self.prefilter_source, "_pattern": None, "_prefilter": None}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -226,6 +242,7 @@ class Plan:
 def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
     fact_index = {name: i for i, name in enumerate(sorted(ruleset.facts))}
     emit = Emitter(ruleset, fact_index)
+    relaxed = Emitter(ruleset, fact_index, drop_looks=True)
     by_name = {r.name: r for r in ruleset.rules}
     rules, phase_of, index, ungated = [], [], {}, []
     for phase_no, names in enumerate(ruleset.phases):
@@ -233,7 +250,11 @@ def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
             rule = by_name[name]
             trig = triggers(ruleset, rule.pattern)
             number = len(rules)
-            rules.append(CompiledRule(rule, emit(rule.pattern, True), trig))
+            prefilter = None
+            if rule.scope.kind in ("sentence", "line", "paragraph") and not any(
+                    isinstance(n, A.Regex) for n in walk(rule.pattern)):
+                prefilter = relaxed(rule.pattern, True)
+            rules.append(CompiledRule(rule, emit(rule.pattern, True), trig, prefilter))
             phase_of.append(phase_no)
             if trig is None:
                 ungated.append(number)

@@ -1,6 +1,7 @@
 """The matcher: runs a compiled Plan over one document, phase by phase, and returns typed facts."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -142,7 +143,7 @@ class Extractor:
             spans = self._ranges_cache.get(key)
             if spans is None:
                 spans = self._ranges_cache[key] = ranges(subject, rule.scope.kind, rule.scope.n)
-            for lo, hi in spans:
+            for lo, hi in self._worth(cr, subject, spans):
                 for m in cr.pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=self.timeout):
                     start, end = _trim(text, *m.span())
                     if start >= end:
@@ -155,6 +156,28 @@ class Extractor:
                 "E201", f"rule '{rule.name}' ran out of time ({self.timeout:g} s) on document "
                 f"{doc_id if doc_id is not None else '<text>'}; its matches in this document are skipped",
                 rule.loc, "an embedded regex backtracks catastrophically: make its repetitions unambiguous"))
+
+    def _worth(self, cr: CompiledRule, subject: str, spans):
+        """The ranges in which the rule can match: all of them, or those its prefilter points to."""
+        pre = cr.prefilter
+        if pre is None or len(spans) < 2:
+            yield from spans
+            return
+        starts = [lo for lo, _ in spans]
+        pos, i = 0, 0
+        while i < len(spans):
+            m = pre.search(subject, pos, timeout=self.timeout)
+            if m is None:
+                return
+            i = max(i, bisect.bisect_right(starts, m.start()) - 1)
+            if m.start() >= spans[i][1]:  # between two ranges
+                i += 1
+                if i < len(spans):
+                    pos = spans[i][0]
+                continue
+            yield spans[i]
+            pos = spans[i][1]
+            i += 1
 
     def _fact(self, cr, ft, m, caps, text, start, end, pub, by_type, doc_id, out):
         rule = cr.rule
