@@ -1,5 +1,4 @@
 """Hypothesis strategies built from ierun's own IR: patterns, texts, whole rule files."""
-from decimal import Decimal
 
 from hypothesis import strategies as st
 

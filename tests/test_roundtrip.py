@@ -1,6 +1,5 @@
 """Generated rule models printed as DSL (or YAML) and parsed again give the same model; arbitrary text fed to
 the parser either parses or raises RuleError with a position inside the text."""
-from decimal import Decimal
 
 from hypothesis import given, strategies as st
 

@@ -14,8 +14,8 @@ import regex
 
 from . import ast as A
 from . import ir
-from .check import regex_flags, walk
-from .tokens import TOKEN_CLASS_RE, boundary_after, boundary_before, glued_tokens, phrase_key
+from .check import walk
+from .tokens import TOKEN_CLASS_RE, boundary_after, boundary_before, glued_tokens
 
 GAP = r"\s*+"
 FACT_PAD = "\uf8ff"

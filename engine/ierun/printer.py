@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from decimal import Decimal
 
 from . import ast as A
-from .values import format_decimal
 
 
 # ---- literals ------------------------------------------------------------------------------------
