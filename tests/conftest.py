@@ -23,3 +23,10 @@ def _private_plan_cache(tmp_path_factory):
     """Tests never read or write the user's plan cache."""
     os.environ["IERUN_CACHE_DIR"] = str(tmp_path_factory.mktemp("plan-cache"))
     yield
+
+
+def pytest_configure(config):
+    # the rule-examples plugin, also when ierun is not installed (its entry point registers it otherwise)
+    if not config.pluginmanager.has_plugin("ierun"):
+        from ierun import pytest_plugin
+        config.pluginmanager.register(pytest_plugin, "ierun")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import IerunError
 
-SUBCOMMANDS = ("check", "print", "run")
+SUBCOMMANDS = ("check", "print", "run", "test")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,7 +23,8 @@ def _run_parser():
     p = _Parser(prog="ierun", usage="ierun [options] RULES... INPUT...", description="Extract facts from articles with ierun rules. "
                 "RULES are rule files (.ie, .yaml) or directories of them; INPUT are text files, "
                 "directories of them, JSON Lines corpora or - for standard input.",
-                epilog="Other commands: ierun check RULES..., ierun print RULES --syntax ie|yaml")
+                epilog="Other commands: ierun check RULES..., ierun test RULES..., "
+                "ierun print RULES --syntax ie|yaml")
     p.add_argument("paths", nargs="+", metavar="PATH", help="RULES then INPUT")
     p.add_argument("--jsonl", action="store_true", help="inputs are JSON Lines (one document a line)")
     p.add_argument("--id-field", default="id")
@@ -89,6 +90,29 @@ def cmd_print(argv) -> int:
         _report(err)
         return 1
     return 0
+
+
+def cmd_test(argv) -> int:
+    p = _Parser(prog="ierun test", description="Run every example and counter-example next to the rules.")
+    p.add_argument("rules", nargs="+", metavar="RULES")
+    p.add_argument("-q", "--quiet", action="store_true", help="print failures and the summary only")
+    a = p.parse_args(argv)
+    from . import RuleSet
+    from .loader import load_plan
+    from .ruletest import run_examples, summary
+    try:
+        rules = RuleSet(load_plan(a.rules))
+    except IerunError as err:
+        _report(err)
+        return 1
+    outcomes = run_examples(rules)
+    for o in outcomes:
+        if not o.ok:
+            sys.stdout.write(o.report() + "\n")
+        elif not a.quiet:
+            sys.stdout.write(f"ok   {o.title}\n")
+    sys.stdout.write(summary(outcomes) + "\n")
+    return 0 if all(o.ok for o in outcomes) else 1
 
 
 def cmd_run(argv) -> int:
@@ -178,7 +202,7 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in SUBCOMMANDS:
-            cmd = {"check": cmd_check, "print": cmd_print, "run": cmd_run}[argv[0]]
+            cmd = {"check": cmd_check, "print": cmd_print, "run": cmd_run, "test": cmd_test}[argv[0]]
             return cmd(argv[1:])
         return cmd_run(argv)
     except KeyboardInterrupt:

@@ -65,7 +65,7 @@ class Extractor:
         return result.facts
 
     def run(self, text: str, published: dt.date | None = None, doc_id: str | None = None,
-            trace: bool = False) -> Extraction:
+            trace: bool = False, include_hidden: bool = False) -> Extraction:
         out = Extraction([], [], [] if trace else None)
         plan = self.plan
         index = plan.trigger_index
@@ -106,7 +106,7 @@ class Extractor:
                 if self.ruleset.publication and type_name == self.ruleset.publication[0] and pub is None:
                     pub = next((f.fields.get(self.ruleset.publication[1]) for f in kept
                                 if f.fields.get(self.ruleset.publication[1])), None)
-        hidden = {name for name, ft in self.ruleset.facts.items() if ft.hidden}
+        hidden = set() if include_hidden else {name for name, ft in self.ruleset.facts.items() if ft.hidden}
         out.facts = sorted((f for t, table in by_type.items() if t not in hidden for f in table.values()),
                            key=lambda f: (f.start, -f.end, f.type, f.rule))
         return out
