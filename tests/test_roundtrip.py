@@ -53,6 +53,7 @@ exprs = st.recursive(expr_atoms, lambda sub: st.one_of(
     st.builds(A.ECall, names, st.lists(sub, max_size=3).map(tuple))), max_leaves=8)
 
 scopes = st.one_of(st.sampled_from(["document", "sentence", "line", "paragraph"]).map(A.Scope),
+                   st.builds(A.Scope, st.sampled_from(["sentence", "line", "paragraph"]), st.integers(0, 5000)),
                    st.integers(0, 5000).map(lambda n: A.Scope("first", n)))
 
 

@@ -231,11 +231,13 @@ Expr = Union[ELit, ECapture, EFactField, ELexicon, ECall, EBinary, ENeg]
 @dataclass(**_node)
 class Scope:
     kind: str = "document"  # document | sentence | line | paragraph | first
-    n: int | None = None
+    n: int | None = None    # first N characters (with sentence/line/paragraph: the ranges inside them)
     loc: Loc | None = _loc()
 
     def __str__(self) -> str:
-        return f"first {self.n}" if self.kind == "first" else self.kind
+        if self.kind == "first":
+            return f"first {self.n}"
+        return self.kind if self.n is None else f"{self.kind} first {self.n}"
 
 
 @dataclass(**_node)

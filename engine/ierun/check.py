@@ -179,8 +179,9 @@ def min_tokens(prog: Program, node, depth=0) -> int:
     return 0  # Look
 
 
-def check_empty(prog: Program, pattern, p: Collector, where: str, loc):
-    if min_tokens(prog, pattern) == 0:
+def check_empty(prog: Program, pattern, p: Collector, where: str | None, loc):
+    """A rule's pattern must consume text (a named pattern may be an anchor); a repeated element too."""
+    if where is not None and min_tokens(prog, pattern) == 0:
         p.error("E118", f"{where} can match empty text", loc, "make at least one element required")
     for node in walk(pattern):
         if isinstance(node, A.Repeat) and node.max is None and min_tokens(prog, node.item) == 0:
@@ -193,7 +194,7 @@ def check_patterns(prog: Program, p: Collector):
     check_pattern_cycles(prog, p)
     for d in prog.patterns.values():
         if d.name not in prog.bad_patterns:
-            check_empty(prog, d.pattern, p, f"named pattern '%{d.name}'", d.loc)
+            check_empty(prog, d.pattern, p, None, d.loc)
     for r in prog.rules.values():
         if r.pattern is None:
             p.error("E001", f"rule '{r.name}' has no 'match' pattern", r.loc, "add: match PATTERN")

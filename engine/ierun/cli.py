@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import IerunError
 
-SUBCOMMANDS = ("check", "print", "run", "test")
+SUBCOMMANDS = ("check", "print", "run", "test", "eval")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -115,6 +115,64 @@ def cmd_test(argv) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
+def cmd_eval(argv) -> int:
+    p = _Parser(prog="ierun eval", description="Score rules against a gold file (precision, recall, F1).")
+    p.add_argument("rules", nargs="+", metavar="RULES")
+    p.add_argument("gold", metavar="GOLD.jsonl")
+    p.add_argument("--errors", type=int, default=0, metavar="N", help="list N misses and false alarms per type")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--facts", metavar="FILE", help="also write the system's facts (JSON Lines) to FILE")
+    a = p.parse_intermixed_args(argv)
+    import json
+    from collections import defaultdict
+
+    from . import RuleSet
+    from .emit import jsonl_line
+    from .evaluate import errors, score, table
+    from .inputs import InputProblem, read_inputs
+    from .loader import load_plan
+    try:
+        rules = RuleSet(load_plan(a.rules))
+    except IerunError as err:
+        _report(err)
+        return 1
+    gold, system, failed = {}, defaultdict(lambda: defaultdict(list)), 0
+    try:
+        for n, line in enumerate(open(a.gold, encoding="utf-8"), 1):
+            if line.strip():
+                try:
+                    rec = json.loads(line)
+                    gold[str(rec["id"])] = rec.get("gold", rec)
+                except (ValueError, KeyError, TypeError) as err:
+                    sys.stderr.write(f"ierun: error: {a.gold}:{n}: bad gold record: {err}\n")
+                    failed += 1
+    except OSError as err:
+        sys.stderr.write(f"ierun: error: {a.gold}: {err.strerror or err}\n")
+        return 1
+    out = open(a.facts, "w", encoding="utf-8") if a.facts else None
+    for doc in read_inputs([a.gold], jsonl=True):
+        if isinstance(doc, InputProblem):
+            sys.stderr.write(f"ierun: error: {doc}\n")
+            failed += 1
+            continue
+        result = rules.extractor.run(doc.text, doc.published, doc.id)
+        for f in result.facts:
+            d = f.to_dict()
+            system[doc.id][f.type].append((d["fields"], f.text))
+            if out:
+                out.write(jsonl_line(d))
+    if out:
+        out.close()
+    scores = score(gold, system)
+    if a.json:
+        sys.stdout.write(json.dumps({k: v.as_dict() for k, v in scores.items()}, indent=1) + "\n")
+    else:
+        sys.stdout.write(table(scores))
+    if a.errors:
+        sys.stdout.write(errors(scores, a.errors))
+    return 1 if failed else 0
+
+
 def cmd_run(argv) -> int:
     import datetime as dt
 
@@ -202,7 +260,8 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in SUBCOMMANDS:
-            cmd = {"check": cmd_check, "print": cmd_print, "run": cmd_run, "test": cmd_test}[argv[0]]
+            cmd = {"check": cmd_check, "print": cmd_print, "run": cmd_run, "test": cmd_test,
+                   "eval": cmd_eval}[argv[0]]
             return cmd(argv[1:])
         return cmd_run(argv)
     except KeyboardInterrupt:

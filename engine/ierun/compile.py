@@ -99,7 +99,7 @@ class Emitter:
         if isinstance(node, A.FactRef):
             return gap + f"(?>{regex.escape(fact_marker(self.fact_index[node.type]))}{FACT_PAD}*+)"
         if isinstance(node, A.Seq):
-            return "(?:" + "".join(self(item, glued if i == 0 else node.glued[i])
+            return "(?:" + "".join(self(item, (glued or node.glued[0]) if i == 0 else node.glued[i])
                                    for i, item in enumerate(node.items)) + ")"
         if isinstance(node, A.Alt):
             return "(?:" + "|".join(self(b, glued) for b in node.branches) + ")"
@@ -251,7 +251,7 @@ def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
             trig = triggers(ruleset, rule.pattern)
             number = len(rules)
             prefilter = None
-            if rule.scope.kind in ("sentence", "line", "paragraph") and not any(
+            if rule.scope.kind in ("sentence", "line", "paragraph") and rule.scope.n is None and not any(
                     isinstance(n, A.Regex) for n in walk(rule.pattern)):
                 prefilter = relaxed(rule.pattern, True)
             rules.append(CompiledRule(rule, emit(rule.pattern, True), trig, prefilter))

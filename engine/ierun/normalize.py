@@ -56,16 +56,19 @@ def number(text: str) -> Decimal:
 
 def number_words(text: str) -> Decimal:
     words = [w for w in re.split(r"[\s-]+", text.lower().replace(",", " ")) if w and w != "and"]
+    for i in range(len(words) - 1, 0, -1):  # "a half", "one quarter": the fraction alone
+        if words[i] in _FRACTIONS and words[i - 1] in ("a", "an", "one"):
+            del words[i - 1]
     if not words:
         raise NormalizationError(f"not a number: {text!r}")
-    total, current, seen = Decimal(0), Decimal(0), False
+    total, current = Decimal(0), Decimal(0)
     for w in words:
         if w in _UNITS:
             current += _UNITS[w]
         elif w in _TENS:
             current += _TENS[w]
         elif w in _FRACTIONS:
-            current = (current or 1) * _FRACTIONS[w] if not seen else current + _FRACTIONS[w]
+            current += _FRACTIONS[w]
         elif w in _SCALES:
             scale = _SCALES[w]
             if scale == 100:
@@ -78,7 +81,6 @@ def number_words(text: str) -> Decimal:
                 current += Decimal(w)
             except InvalidOperation:
                 raise NormalizationError(f"not a number: {text!r}") from None
-        seen = True
     return total + current
 
 

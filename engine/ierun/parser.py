@@ -211,14 +211,14 @@ class ToAst(Transformer):
     def scope_document(self, meta):
         return A.Scope("document", loc=self._loc(meta))
 
-    def scope_sentence(self, meta):
-        return A.Scope("sentence", loc=self._loc(meta))
+    def scope_sentence(self, meta, n=None):
+        return A.Scope("sentence", None if n is None else int(n), loc=self._loc(meta))
 
-    def scope_line(self, meta):
-        return A.Scope("line", loc=self._loc(meta))
+    def scope_line(self, meta, n=None):
+        return A.Scope("line", None if n is None else int(n), loc=self._loc(meta))
 
-    def scope_paragraph(self, meta):
-        return A.Scope("paragraph", loc=self._loc(meta))
+    def scope_paragraph(self, meta, n=None):
+        return A.Scope("paragraph", None if n is None else int(n), loc=self._loc(meta))
 
     def scope_first(self, meta, n):
         return A.Scope("first", int(n), loc=self._loc(meta))
@@ -237,7 +237,7 @@ class ToAst(Transformer):
             items.append(p)
             glued.append(pending_glue)
             pending_glue = False
-        if len(items) == 1:
+        if len(items) == 1 and not glued[0]:
             return items[0]
         return A.Seq(tuple(items), tuple(glued), loc=self._loc(meta))
 

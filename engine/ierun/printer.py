@@ -71,11 +71,13 @@ def pattern_ie(node, ctx: int = 0) -> str:
     if isinstance(node, A.Alt):
         s = " | ".join(pattern_ie(b, 1) for b in node.branches)
     elif isinstance(node, A.Seq):
-        s = ""
+        s = "~ " if node.glued[0] else ""
         for i, item in enumerate(node.items):
             if i:
                 s += " ~ " if node.glued[i] else " "
             s += pattern_ie(item, 2)
+        if node.glued[0]:
+            return f"({s})"
     elif isinstance(node, A.Capture):
         s = f"{node.name}:{pattern_ie(node.item, 3)}"
     else:

@@ -107,7 +107,7 @@ class Matcher:
         if i == len(node.items):
             yield p, caps
             return
-        g = glued if i == 0 else node.glued[i]
+        g = (glued or node.glued[0]) if i == 0 else node.glued[i]
         for e, c in self.match(node.items[i], p, g, caps):
             yield from self.seq(node, i + 1, e, glued, c)
 

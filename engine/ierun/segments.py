@@ -47,6 +47,9 @@ def ranges(text: str, kind: str, n: int | None = None) -> list[tuple[int, int]]:
         return [(0, len(text))]
     if kind == "first":
         return [(0, min(n or 0, len(text)))]
+    if n is not None:  # lines (sentences, paragraphs) within the first n characters
+        head = text[:n]
+        return ranges(head, kind)
     if kind == "line":
         return _split(text, _NEWLINE)
     if kind == "paragraph":

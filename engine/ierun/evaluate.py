@@ -1,0 +1,132 @@
+"""`ierun eval RULES GOLD.jsonl`: precision, recall and F1 per fact type, scored as ../shared/eval/GUIDELINES.md
+defines (and its reference score.py computes): facts of one article are matched as multisets of normalized
+field keys; gold facts marked uncertain are optional; figures are micro-averaged over articles."""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+
+def _s(x):
+    return None if x is None else re.sub(r"\s+", " ", str(x)).strip().lower() or None
+
+
+def _dec(x):
+    if x is None or x == "":
+        return None
+    try:
+        return Decimal(str(x).replace(",", "")).normalize()
+    except InvalidOperation:
+        return ("bad", str(x))
+
+
+def _loc(x):
+    x = _s(x)
+    return None if x is None else x.rstrip(" ,.-–—")
+
+
+KEYS = {
+    "Money": {"strict": lambda f: (_dec(f.get("amount")), _dec(f.get("amount_max")), (f.get("currency") or None)),
+              "amount": lambda f: (_dec(f.get("amount")), _dec(f.get("amount_max")))},
+    "Title": {"strict": lambda f: (_s(f.get("person")), _s(f.get("role"))),
+              "person": lambda f: _s(f.get("person")),
+              "organization": lambda f: (_s(f.get("person")), _s(f.get("organization")))},
+    "Dateline": {"strict": lambda f: (_loc(f.get("location")), f.get("date")),
+                 "location": lambda f: _loc(f.get("location")),
+                 "date": lambda f: f.get("date")},
+    "Headline": {"strict": lambda f: _s(f.get("text"))},
+}
+GOLD_KEY = {"Money": "money", "Title": "titles", "Dateline": "dateline", "Headline": "headline"}
+
+
+def gold_facts(gold: dict, fact_type: str):
+    v = gold.get(GOLD_KEY[fact_type], "absent")
+    if v == "absent":
+        return None
+    if fact_type == "Headline":
+        return [] if v is None else [{"text": v}]
+    if fact_type == "Dateline":
+        return [] if v is None else [v]
+    return v
+
+
+@dataclass
+class Score:
+    docs: int = 0
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    misses: list = field(default_factory=list)
+    alarms: list = field(default_factory=list)
+
+    @property
+    def precision(self):
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self):
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self):
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self):
+        return {"docs": self.docs, "tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
+                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+
+
+def score(gold: dict[str, dict], system: dict[str, dict[str, list]], texts=None) -> dict[str, Score]:
+    """gold: doc id -> gold dict; system: doc id -> type -> [fields] (plus '_text' lists for error listings)."""
+    out = {}
+    for fact_type, schemes in KEYS.items():
+        for name, key in schemes.items():
+            sc = Score()
+            for doc, g in gold.items():
+                gf = gold_facts(g, fact_type)
+                if gf is None:
+                    continue
+                sc.docs += 1
+                gc = Counter(key(f) for f in gf if not f.get("uncertain"))
+                opt = Counter(key(f) for f in gf if f.get("uncertain"))
+                sys_facts = system.get(doc, {}).get(fact_type, [])
+                sc_ = Counter(key(f) for f, _ in sys_facts)
+                m = sum((gc & sc_).values())
+                sc.tp += m
+                sc.fn += sum(gc.values()) - m
+                extra = (sc_ - gc) - opt
+                sc.fp += sum(extra.values())
+                if name == "strict":
+                    sc.misses += [(doc, k) for k in (gc - sc_).elements()]
+                    left = Counter(extra)
+                    for f, text in sys_facts:
+                        k = key(f)
+                        if left[k] > 0:
+                            left[k] -= 1
+                            sc.alarms.append((doc, k, text))
+            if sc.docs:
+                out[f"{fact_type}.{name}"] = sc
+    return out
+
+
+def table(scores: dict[str, Score]) -> str:
+    lines = [f"{'measure':24} {'docs':>5} {'tp':>6} {'fp':>6} {'fn':>6} {'P':>7} {'R':>7} {'F1':>7}"]
+    for k, v in scores.items():
+        lines.append(f"{k:24} {v.docs:5} {v.tp:6} {v.fp:6} {v.fn:6} {v.precision:7.3f} {v.recall:7.3f} {v.f1:7.3f}")
+    return "\n".join(lines) + "\n"
+
+
+def errors(scores: dict[str, Score], n: int) -> str:
+    out = []
+    for k, v in scores.items():
+        if not k.endswith(".strict"):
+            continue
+        fact_type = k.split(".")[0]
+        out.append(f"--- {fact_type}: misses ({len(v.misses)})")
+        out += [f"  {doc}: {key}" for doc, key in v.misses[:n]]
+        out.append(f"--- {fact_type}: false alarms ({len(v.alarms)})")
+        out += [f"  {doc}: {key}  from {text!r}" for doc, key, text in v.alarms[:n]]
+    return "\n".join(out) + "\n"
