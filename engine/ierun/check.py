@@ -268,7 +268,8 @@ def expr_type(prog: Program, e, caps: dict[str, str], p: Collector) -> str:
                 f"{fn.min_args} or more" if fn.max_args is None else f"{fn.min_args} to {fn.max_args}"
             p.error("E115", f"{e.func}() takes {want} argument{'s' if want != '1' else ''}, {n} given", e.loc,
                     fn.doc)
-        del arg_types
+        if fn.result == "same":
+            return arg_types[0] if arg_types else "any"
         return fn.result
     if isinstance(e, A.ENeg):
         t = expr_type(prog, e.operand, caps, p)

@@ -55,7 +55,14 @@ def _concat(ctx, *xs):
     return " ".join(p for p in parts if p) or None
 
 
+def _required(ctx, x):
+    if x is None:
+        raise N.NormalizationError("a required value is missing")
+    return x
+
+
 BUILTINS: dict[str, Builtin] = {
+    "required": Builtin(1, 1, "same", _required, "the value; when it is missing the candidate is dropped"),
     "number": Builtin(1, 1, "decimal", _number, "digits, digit groups, fractions or number words -> decimal"),
     "int": Builtin(1, 1, "int", _int, "a whole number"),
     "date": Builtin(2, 3, "date", _date, "date(day, month, year?): the year inferred from the publication date "
