@@ -30,6 +30,11 @@ def _flag_group(body: str, flags: str) -> str:
     return f"(?{inline}:{body})" if inline else f"(?:{body})"
 
 
+def _escape_token(tok: str) -> str:
+    """A token without its start boundary (checked once for a whole lexicon), with its end boundary."""
+    return regex.escape(tok, special_only=True) + boundary_after(tok[-1])
+
+
 def token_regex(tok: str) -> str:
     """One exact token, with the boundary assertions that keep it a whole token."""
     return boundary_before(tok[0]) + regex.escape(tok, special_only=True) + boundary_after(tok[-1])
@@ -57,7 +62,8 @@ def lexicon_regex(lex: ir.Lexicon) -> str:
         for key in sorted(k for k in node if k is not None):
             glued, tok = key
             child = node[key]
-            head = ("" if first or glued else GAP) + token_regex(tok)
+            # the root's start boundary is factored out below: one check for all phrases
+            head = ("" if first or glued else GAP) + (_escape_token(tok) if first else token_regex(tok))
             if any(k is not None for k in child):
                 rest = emit(child, False)
                 alts.append(f"{head}(?:{rest})?" if None in child else head + rest)
@@ -67,7 +73,11 @@ def lexicon_regex(lex: ir.Lexicon) -> str:
 
     if not trie:
         return "(?!)"
-    body = emit(trie, True)
+    groups: dict[str, dict] = {}
+    for key, child in trie.items():
+        groups.setdefault(boundary_before(key[1][0]), {})[key] = child
+    body = "|".join(before + emit(sub, True) for before, sub in sorted(groups.items()))
+    body = body if len(groups) == 1 else f"(?:{body})"
     return body if lex.case_sensitive else f"(?i:{body})"
 
 
