@@ -14,7 +14,7 @@ import regex
 
 from . import ast as A
 from . import ir
-from .check import walk
+from .check import regex_flags, walk
 from .tokens import TOKEN_CLASS_RE, boundary_after, boundary_before, glued_tokens
 
 GAP = r"\s*+"
@@ -89,8 +89,19 @@ class Emitter:
         self.fact_index = fact_index
         self.drop_looks = drop_looks  # for a prefilter that matches a superset
         self.lex_cache: dict[str, str] = {}
+        self.behind = False  # inside a look-behind, which the regex module matches right to left
+
+    def _relaxed(self, source: str) -> str:
+        """Inside a look-behind, possessive and atomic forms would cut the right-to-left search short:
+        plain greedy forms match the same tokens there (token ends are checked by the boundaries)."""
+        if not self.behind:
+            return source
+        return source.replace("*+", "*").replace("++", "+").replace("(?>", "(?:")
 
     def __call__(self, node, glued: bool) -> str:
+        return self._relaxed(self._emit(node, glued))
+
+    def _emit(self, node, glued: bool) -> str:
         gap = "" if glued else GAP
         if isinstance(node, A.Lit):
             return gap + literal_regex(node.text, node.ignore_case)
@@ -127,15 +138,108 @@ class Emitter:
             if self.drop_looks:
                 return ""
             if node.behind:
-                inner = self(node.pattern, True) + r"\s*"
+                outer, self.behind = self.behind, True
+                try:
+                    inner = self(node.pattern, True) + r"\s*"
+                finally:
+                    self.behind = outer
                 return f"(?<{'!' if node.negate else '='}{inner})"
             inner = self(node.pattern, False)
             return f"(?{'!' if node.negate else '='}{inner})"
         raise TypeError(node)
 
 
-# ---- triggers ------------------------------------------------------------------------------------
+# ---- where a match can start ---------------------------------------------------------------------
 DIGIT_KEY = "\x00digit"
+CAPITAL_KEY = "\x00capital"
+# token classes whose tokens are indexed by a key of their own (see match.Extractor._token_index)
+CLASS_KEYS = {"NUMBER": DIGIT_KEY, "CAPWORD": CAPITAL_KEY, "ALLCAPS": CAPITAL_KEY}
+def first_keys(ruleset: ir.RuleSet, node, fact_index=None):
+    """(keys, nullable): the case-folded first tokens a match of node can start with (None: any token, so
+    no anchoring), and whether node can match without consuming anything. A consumed fact starts with its
+    type's marker character (a token of its own in the marked text)."""
+    if isinstance(node, A.FactRef) and fact_index is not None:
+        return {fact_marker(fact_index[node.type])}, False
+    if isinstance(node, A.Lit):
+        return {glued_tokens(node.text)[0][0].casefold()}, False
+    if isinstance(node, A.LexRef):
+        return {glued_tokens(p)[0][0].casefold() for p in ruleset.lexicons[node.name].phrases}, False
+    if isinstance(node, A.TokenClass) and node.name in CLASS_KEYS:
+        return {CLASS_KEYS[node.name]}, False
+    if isinstance(node, (A.TokenClass, A.Regex, A.FactRef)):
+        return None, False
+    if isinstance(node, A.Look):
+        return set(), True
+    if isinstance(node, A.Capture):
+        return first_keys(ruleset, node.item, fact_index)
+    if isinstance(node, A.Repeat):
+        keys, nullable = first_keys(ruleset, node.item, fact_index)
+        return keys, nullable or node.min == 0
+    if isinstance(node, A.Alt):
+        out, nullable = set(), False
+        for b in node.branches:
+            keys, n = first_keys(ruleset, b, fact_index)
+            if keys is None:
+                return None, False
+            out |= keys
+            nullable = nullable or n
+        return out, nullable
+    if isinstance(node, A.Seq):
+        out = set()
+        for item in node.items:
+            keys, n = first_keys(ruleset, item, fact_index)
+            if keys is None:
+                return None, False
+            out |= keys
+            if not n:
+                return out, False
+        return out, True
+    raise TypeError(node)
+
+
+def may_start_raw(node) -> bool:
+    """Can a raw regex be the first element to consume text? (Then a match may start at white space.)"""
+    if isinstance(node, A.Regex):
+        return node.raw
+    if isinstance(node, (A.Capture, A.Repeat)):
+        return may_start_raw(node.item)
+    if isinstance(node, A.Alt):
+        return any(may_start_raw(b) for b in node.branches)
+    if isinstance(node, A.Seq):
+        for item in node.items:
+            if may_start_raw(item):
+                return True
+            if not _nullable(item):
+                return False
+    return False
+
+
+def _nullable(node) -> bool:
+    if isinstance(node, A.Look):
+        return True
+    if isinstance(node, A.Capture):
+        return _nullable(node.item)
+    if isinstance(node, A.Repeat):
+        return node.min == 0 or _nullable(node.item)
+    if isinstance(node, A.Alt):
+        return any(_nullable(b) for b in node.branches)
+    if isinstance(node, A.Seq):
+        return all(_nullable(i) for i in node.items)
+    if isinstance(node, A.Regex):
+        try:
+            return regex.compile(node.source, regex_flags(node.flags)).fullmatch("") is not None
+        except regex.error:
+            return False
+    return False
+
+
+def rule_regex(emit: "Emitter", pattern) -> str:
+    """A whole rule's pattern: a match starts at a token (not at white space) unless it opens with a raw regex."""
+    body = emit(pattern, True)
+    return body if may_start_raw(pattern) else r"(?!\s)" + body
+
+
+# ---- triggers ------------------------------------------------------------------------------------
 
 
 def _token_key(tok: str) -> str:
@@ -200,6 +304,7 @@ class CompiledRule:
     source: str
     trigger: frozenset | None
     prefilter_source: str | None = None
+    anchors: frozenset | None = None       # first-token keys where a match can start (None: anywhere)
     _pattern: regex.Pattern | None = field(default=None, repr=False)
     _prefilter: regex.Pattern | None = field(default=None, repr=False)
 
@@ -226,7 +331,8 @@ class CompiledRule:
 
     def __getstate__(self):
         return {"rule": self.rule, "source": self.source, "trigger": self.trigger,
-                "prefilter_source": self.prefilter_source, "_pattern": None, "_prefilter": None}
+                "prefilter_source": self.prefilter_source, "anchors": self.anchors, "_pattern": None,
+                "_prefilter": None}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -264,7 +370,10 @@ def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
             if rule.scope.kind in ("sentence", "line", "paragraph") and rule.scope.n is None and not any(
                     isinstance(n, A.Regex) for n in walk(rule.pattern)):
                 prefilter = relaxed(rule.pattern, True)
-            rules.append(CompiledRule(rule, emit(rule.pattern, True), trig, prefilter))
+            keys, _ = first_keys(ruleset, rule.pattern, fact_index)
+            anchors = frozenset(keys) if keys and not may_start_raw(rule.pattern) else None
+            rules.append(CompiledRule(rule, rule_regex(emit, rule.pattern), trig,
+                                      None if anchors else prefilter, anchors))
             phase_of.append(phase_no)
             if trig is None:
                 ungated.append(number)
@@ -276,4 +385,4 @@ def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
 
 def pattern_regex(ruleset: ir.RuleSet, pattern) -> str:
     """The regex source for one pattern (used by tests and `--explain plan`)."""
-    return Emitter(ruleset, {name: i for i, name in enumerate(sorted(ruleset.facts))})(pattern, True)
+    return rule_regex(Emitter(ruleset, {name: i for i, name in enumerate(sorted(ruleset.facts))}), pattern)

@@ -144,11 +144,16 @@ def _compiled(source: str, flags: str, token: bool):
 def finditer(pattern, text: str, lo: int = 0, hi: int | None = None, lexicons=None, overlapped=False, facts=None):
     """All matches as (start, end, {capture: (start, end)}), spans trimmed of leading white space, the way
     the compiled engine reports them; scanning positions left to right like `regex.finditer`."""
+    from .compile import may_start_raw
     hi = len(text) if hi is None else hi
     m = Matcher(text[:hi], lexicons, facts)
+    anywhere = may_start_raw(pattern)  # else a match starts at a token, never at white space
     out = []
     p = lo
     while p <= hi:
+        if not anywhere and (p >= hi or WS.match(text[p])):
+            p += 1
+            continue
         first = next(iter(m.match(pattern, p, True, {})), None)
         if first is None:
             p += 1
