@@ -92,18 +92,25 @@ def cmd_print(argv) -> int:
     return 0
 
 
+def _load(paths, **kw):
+    """The compiled rule set, or None after reporting why not."""
+    from . import RuleSet
+    from .loader import load_plan
+    try:
+        return RuleSet(load_plan(paths), **kw)
+    except IerunError as err:
+        _report(err)
+        return None
+
+
 def cmd_test(argv) -> int:
     p = _Parser(prog="ierun test", description="Run every example and counter-example next to the rules.")
     p.add_argument("rules", nargs="+", metavar="RULES")
     p.add_argument("-q", "--quiet", action="store_true", help="print failures and the summary only")
     a = p.parse_args(argv)
-    from . import RuleSet
-    from .loader import load_plan
     from .ruletest import run_examples, summary
-    try:
-        rules = RuleSet(load_plan(a.rules))
-    except IerunError as err:
-        _report(err)
+    rules = _load(a.rules)
+    if rules is None:
         return 1
     outcomes = run_examples(rules)
     for o in outcomes:
@@ -124,45 +131,18 @@ def cmd_eval(argv) -> int:
     p.add_argument("--facts", metavar="FILE", help="also write the system's facts (JSON Lines) to FILE")
     a = p.parse_intermixed_args(argv)
     import json
-    from collections import defaultdict
 
-    from . import RuleSet
-    from .emit import jsonl_line
-    from .evaluate import errors, score, table
-    from .inputs import InputProblem, read_inputs
-    from .loader import load_plan
-    try:
-        rules = RuleSet(load_plan(a.rules))
-    except IerunError as err:
-        _report(err)
+    from .evaluate import errors, run_gold, score, table
+    rules = _load(a.rules)
+    if rules is None:
         return 1
-    gold, system, failed = {}, defaultdict(lambda: defaultdict(list)), 0
     try:
-        for n, line in enumerate(open(a.gold, encoding="utf-8"), 1):
-            if line.strip():
-                try:
-                    rec = json.loads(line)
-                    gold[str(rec["id"])] = rec.get("gold", rec)
-                except (ValueError, KeyError, TypeError) as err:
-                    sys.stderr.write(f"ierun: error: {a.gold}:{n}: bad gold record: {err}\n")
-                    failed += 1
+        gold, system, problems = run_gold(rules, a.gold, a.facts)
     except OSError as err:
         sys.stderr.write(f"ierun: error: {a.gold}: {err.strerror or err}\n")
         return 1
-    out = open(a.facts, "w", encoding="utf-8") if a.facts else None
-    for doc in read_inputs([a.gold], jsonl=True):
-        if isinstance(doc, InputProblem):
-            sys.stderr.write(f"ierun: error: {doc}\n")
-            failed += 1
-            continue
-        result = rules.extractor.run(doc.text, doc.published, doc.id)
-        for f in result.facts:
-            d = f.to_dict()
-            system[doc.id][f.type].append((d["fields"], f.text))
-            if out:
-                out.write(jsonl_line(d))
-    if out:
-        out.close()
+    for problem in problems:
+        sys.stderr.write(f"ierun: error: {problem}\n")
     scores = score(gold, system)
     if a.json:
         sys.stdout.write(json.dumps({k: v.as_dict() for k, v in scores.items()}, indent=1) + "\n")
@@ -170,7 +150,7 @@ def cmd_eval(argv) -> int:
         sys.stdout.write(table(scores))
     if a.errors:
         sys.stdout.write(errors(scores, a.errors))
-    return 1 if failed else 0
+    return 1 if problems else 0
 
 
 def cmd_run(argv) -> int:

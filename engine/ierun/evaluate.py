@@ -4,7 +4,7 @@ field keys; gold facts marked uncertain are optional; figures are micro-averaged
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -130,3 +130,36 @@ def errors(scores: dict[str, Score], n: int) -> str:
         out.append(f"--- {fact_type}: false alarms ({len(v.alarms)})")
         out += [f"  {doc}: {key}  from {text!r}" for doc, key, text in v.alarms[:n]]
     return "\n".join(out) + "\n"
+
+
+def run_gold(rules, gold_path, facts_path=None):
+    """Apply rules to every article of a gold file: (gold by id, system facts by id and type, problems)."""
+    import json
+    from collections import defaultdict
+
+    from .emit import jsonl_line
+    from .inputs import InputProblem, read_inputs
+    gold, system, problems = {}, defaultdict(lambda: defaultdict(list)), []
+    with open(gold_path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    rec = json.loads(line)
+                    gold[str(rec["id"])] = rec.get("gold", rec)
+                except (ValueError, KeyError, TypeError) as err:
+                    problems.append(f"{gold_path}:{n}: bad gold record: {err}")
+    out = open(facts_path, "w", encoding="utf-8") if facts_path else None
+    try:
+        for doc in read_inputs([gold_path], jsonl=True):
+            if isinstance(doc, InputProblem):
+                problems.append(str(doc))
+                continue
+            for f in rules.extractor.run(doc.text, doc.published, doc.id).facts:
+                d = f.to_dict()
+                system[doc.id][f.type].append((d["fields"], f.text))
+                if out:
+                    out.write(jsonl_line(d))
+    finally:
+        if out:
+            out.close()
+    return gold, system, problems
