@@ -1,0 +1,224 @@
+"""Hypothesis strategies derived from rules, for analysts' property tests (needs `pip install ierun[test]`).
+
+    from hypothesis import given
+    from ierun.testing import texts_matching, money_texts
+    rules = ierun.load("rules")
+
+    @given(texts_matching(rules, "money.symbol_amount", context=True))
+    def test_symbol_amounts_are_found(text):
+        assert any(f.rule == "money.symbol_amount" for f in rules.extract(text))
+
+    @given(money_texts())
+    def test_money_round_trip(case):
+        text, amount, amount_max, currency = case
+        ...
+
+Strategies are built from the rule model: literals, lexicon entries, token classes, embedded regexes,
+quantifiers, alternatives; a positive look-around contributes its own text beside the match; a `<Fact>`
+element is filled with a text that a rule emitting that fact type matches.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import regex
+from hypothesis import strategies as st
+
+from . import ast as A
+from .currency import CURRENT
+from .values import format_decimal
+
+_CLASS = {
+    "NUMBER": st.from_regex(r"[1-9][0-9]{0,2}(,[0-9]{3}){0,2}(\.[0-9]{1,2})?", fullmatch=True),
+    "WORD": st.from_regex(r"[a-z][a-z]{1,7}", fullmatch=True),
+    "CAPWORD": st.from_regex(r"[A-Z][a-z]{2,8}", fullmatch=True),
+    "ALLCAPS": st.from_regex(r"[A-Z]{2,8}", fullmatch=True),
+    "LOWER": st.from_regex(r"[a-z]{2,8}", fullmatch=True),
+    "PUNCT": st.sampled_from([",", ";", ":", "(", ")", "-", "!"]),
+}
+_CLASS["TOKEN"] = st.one_of(_CLASS["WORD"], _CLASS["NUMBER"], _CLASS["PUNCT"])
+_FILLER = st.sampled_from(["It rained", "Officials met on Monday", "The talks went on", "Shares were mixed"])
+
+
+def _regex_strategy(node: A.Regex):
+    flags = "".join(c for c in node.flags if c in "imsx")
+    source = f"(?{flags}:{node.source})" if flags else node.source
+    rx = regex.compile(source)
+    try:
+        re.compile(source)
+        base = st.from_regex(source, fullmatch=True)
+    except re.error:  # regex-module syntax (\p{..}): draw text and keep what the pattern accepts
+        base = st.text(min_size=1, max_size=8)
+    # the two engines disagree on a few characters (\s and \x1f): keep what ierun's engine accepts
+    return base.filter(lambda s: rx.fullmatch(s) is not None)
+
+
+_GLUE = "\x00"  # marks a generated piece that must touch the piece before it
+
+
+def _join(parts):
+    """Join generated pieces: (text, glued) pairs; a space between pieces that are not glued."""
+    out, lead = "", False
+    for text, glued in parts:
+        if text.startswith(_GLUE):
+            text, glued = text[1:], True
+        if not text:
+            continue
+        if not out:
+            out, lead = text, glued
+        else:
+            out += text if glued else " " + text
+    return (_GLUE if lead else "") + out
+
+
+class _Builder:
+    def __init__(self, rules, depth: int = 0):
+        self.rules = rules
+        self.ir = rules.ir
+        self.depth = depth
+
+    def fact_text(self, type_name: str):
+        emitting = [r for r in self.ir.rules if r.fact == type_name and not r.consumes]
+        emitting = emitting or [r for r in self.ir.rules if r.fact == type_name]
+        if not emitting or self.depth > 3:
+            return st.nothing()
+        sub = _Builder(self.rules, self.depth + 1)
+        return st.one_of([sub.build(r.pattern) for r in emitting])
+
+    def build(self, node):
+        """A strategy of texts for node (strings)."""
+        if isinstance(node, A.Lit):
+            return st.just(node.text) if not node.ignore_case else st.sampled_from(
+                [node.text, node.text.lower(), node.text.upper()])
+        if isinstance(node, A.TokenClass):
+            return _CLASS[node.name]
+        if isinstance(node, A.Regex):
+            return _regex_strategy(node)
+        if isinstance(node, A.LexRef):
+            return st.sampled_from(sorted(self.ir.lexicons[node.name].phrases))
+        if isinstance(node, A.FactRef):
+            return self.fact_text(node.type)
+        if isinstance(node, A.Capture):
+            return self.build(node.item)
+        if isinstance(node, A.Alt):
+            return st.one_of([self.build(b) for b in node.branches])
+        if isinstance(node, A.Repeat):
+            hi = node.min + 2 if node.max is None else min(node.max, node.min + 2)
+            return st.lists(self.build(node.item), min_size=node.min, max_size=hi).map(
+                lambda xs: _join((x, False) for x in xs))
+        if isinstance(node, A.Look):
+            # positive context is written out beside the match; negative context is left out (the rule
+            # check in texts_matching keeps only the texts that satisfy all context)
+            return st.just("") if node.negate else self.build(node.pattern)
+        if isinstance(node, A.Seq):
+            return st.tuples(*[self.build(i) for i in node.items]).map(lambda xs: _join(zip(xs, node.glued)))
+        raise TypeError(node)
+
+
+def rule_matches(rules, rule_name: str, text: str, published=dt.date(2024, 1, 2)) -> bool:
+    """Did the rule match in text (its fact kept, hidden by an overlapping one, or dropped because a value
+    could not be built)? The whole pipeline runs, so scopes and consumed facts count."""
+    trace = rules.extractor.run(text, published, trace=True, include_hidden=True).trace
+    return any(t.split()[1] == rule_name for t in trace)
+
+
+def texts_matching(rules, rule_or_pattern, context: bool = False):
+    """Texts that a rule (by name) or a pattern accepts, built from the pattern's structure; with context=True
+    embedded between unrelated sentences. For a rule, a drawn text is kept only when the rule matches it: a
+    structure cannot promise what look-arounds, scopes or tokens glued into one word decide."""
+    name = rule_or_pattern if isinstance(rule_or_pattern, str) else None
+    pattern = rules.ir.rule(name).pattern if name else rule_or_pattern
+    body = _Builder(rules).build(pattern).map(lambda s: s.replace(_GLUE, ""))
+    if context:
+        body = st.tuples(_FILLER, body, _FILLER).map(lambda t: f"{t[0]}.\n\n{t[1]} . {t[2]}.")
+    if name:
+        body = body.filter(lambda text: rule_matches(rules, name, text))
+    return body
+
+
+# ---- values and renderers ------------------------------------------------------------------------
+def amounts(min_value=Decimal("0.01"), max_value=Decimal(10) ** 13):
+    """Exact amounts with at most two decimals."""
+    return st.decimals(min_value=min_value, max_value=max_value, places=2, allow_nan=False, allow_infinity=False)
+
+
+def facts(rules, type_name: str):
+    """Valid field values of a fact type: a dict field -> value (optional fields sometimes None)."""
+    ft = rules.ir.facts[type_name]
+    by_type = {
+        "str": st.from_regex(r"[A-Z][a-z]{2,8}( [A-Z][a-z]{2,8})?", fullmatch=True),
+        "int": st.integers(-10**6, 10**6),
+        "decimal": amounts(),
+        "date": st.dates(dt.date(1950, 1, 1), dt.date(2050, 12, 31)),
+        "currency": st.sampled_from(sorted(CURRENT)),
+        "bool": st.booleans(),
+    }
+    fields = {}
+    for f in ft.fields:
+        s = by_type[f.type.name]
+        if f.type.is_list:
+            s = st.lists(s, max_size=3)
+        fields[f.name] = st.one_of(st.none(), s) if f.type.optional else s
+    return st.fixed_dictionaries(fields)
+
+
+_SCALES = [(Decimal(10) ** 9, "billion", "bln"), (Decimal(10) ** 6, "million", "mln")]
+_SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+_WORD = {"USD": "dlrs", "EUR": "euros", "GBP": "stg", "JPY": "yen", "CAD": "Canadian dlrs"}
+
+
+def _scaled(amount: Decimal, long: bool):
+    """'1.8 billion' style when the amount is a round multiple of a scale, else digit groups."""
+    for value, word, short in _SCALES:
+        if amount >= value and (amount / value) == (amount / value).quantize(Decimal("0.001")):
+            return format_decimal(amount / value), (word if long else short)
+    return f"{amount:,.2f}".rstrip("0").rstrip(".") if amount % 1 else f"{amount:,.0f}", None
+
+
+def render_money(amount: Decimal, currency: str, style: str) -> str:
+    """Newswire renderings: 'symbol' ($1.8 billion), 'reuters' (1.8 bln dlrs, 1,750 dlrs), 'code_before'
+    (USD 5 million), 'code_after' (5 mln USD)."""
+    number, scale = _scaled(amount, style in ("symbol", "code_before"))
+    tail = f" {scale}" if scale else ""
+    if style == "symbol":
+        return f"{_SYMBOL[currency]}{number}{tail}"
+    if style == "reuters":
+        return f"{number}{tail} {_WORD[currency]}"
+    if style == "code_before":
+        return f"{currency} {number}{tail}"
+    if style == "code_after":
+        return f"{number}{tail} {currency}"
+    raise ValueError(style)
+
+
+MONEY_STYLES = {"symbol": sorted(_SYMBOL), "reuters": sorted(_WORD), "code_before": ["USD", "EUR", "GBP", "JPY"],
+                "code_after": ["USD", "EUR", "GBP", "JPY"]}
+
+
+@st.composite
+def money_texts(draw, styles=tuple(MONEY_STYLES)):
+    """(text, amount, currency) for an amount rendered the way newswire writes it."""
+    style = draw(st.sampled_from(list(styles)))
+    currency = draw(st.sampled_from(MONEY_STYLES[style]))
+    amount = draw(amounts())
+    return render_money(amount, currency, style), amount, currency
+
+
+_MONTHS = ["Jan", "Feb", "March", "April", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec"]
+
+
+def render_dateline(location: str, date: dt.date | None, agency: str | None, style: str) -> str:
+    """'reuters87' (PORTLAND, Feb 26 -), 'reuters' (LONDON, Oct 2 (Reuters) -), 'ap' (WASHINGTON (AP) —),
+    'xinhua' (BEIJING, Oct. 2 (Xinhua) --)."""
+    month = _MONTHS[date.month - 1] if date else None
+    if style == "reuters87":
+        return f"{location}, {month} {date.day} -"
+    if style == "reuters":
+        return f"{location}, {month} {date.day} ({agency}) -"
+    if style == "ap":
+        return f"{location} ({agency}) —"
+    if style == "xinhua":
+        return f"{location}, {month}{'.' if len(month) == 3 else ''} {date.day} ({agency}) --"
+    raise ValueError(style)

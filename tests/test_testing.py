@@ -1,0 +1,65 @@
+"""The Hypothesis strategies derived from rules, and properties of the default pack built on them."""
+import datetime as dt
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import ierun
+from ierun.testing import facts, money_texts, render_dateline, rule_matches, texts_matching
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@lru_cache(maxsize=1)
+def pack():
+    return ierun.load(ROOT / "rules", use_cache=False)
+
+
+RULES = [r.name for r in pack().ir.rules]
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_texts_matching_are_matched_by_their_rule(rule):
+    seen = []
+
+    # texts_matching keeps only drawn texts that the rule matches; for rules whose context decides a lot
+    # (titles between look-arounds) many draws are discarded, which is expected here
+    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+    @given(texts_matching(pack(), rule))
+    def check(text):
+        assert rule_matches(pack(), rule, text), text
+        seen.append(text)
+    check()
+    assert seen  # the strategy produced texts (an unsatisfiable filter fails the test)
+
+
+@given(money_texts())
+def test_money_round_trip(case):
+    text, amount, currency = case
+    got = [(f.fields["amount"], f.fields.get("currency")) for f in pack().extract(f"The deal was worth {text} on Monday.")
+           if f.type == "Money"]
+    assert got == [(amount, currency)], text
+
+
+@given(st.integers(1, 99))
+def test_percent_is_never_money(n):
+    assert not [f for f in pack().extract(f"Profits rose {n} percent and {n} pct.") if f.type == "Money"]
+
+
+@given(st.sampled_from(["LONDON", "NEW YORK", "PORTLAND, Ore."]), st.dates(dt.date(1987, 1, 1), dt.date(2013, 12, 31)),
+       st.sampled_from(["reuters87", "reuters", "xinhua"]), st.integers(0, 40))
+def test_dateline_round_trip_with_year_inference(location, date, style, days_later):
+    published = date + dt.timedelta(days=days_later % 3 if date.month == 12 else 0)
+    line = render_dateline(location, date, "Reuters" if style == "reuters" else "Xinhua", style)
+    text = f"Headline of the story\n\n{line} Officials said on Monday."
+    lines = [f.fields for f in pack().extract(text, published=published) if f.type == "Dateline"]
+    assert lines and lines[0]["location"] == location and lines[0]["date"] == date, (text, published)
+
+
+@given(facts(pack(), "Money"))
+def test_fact_values_type_check(values):
+    assert isinstance(values["amount"], Decimal)
+    assert values["currency"] is None or len(values["currency"]) == 3
