@@ -56,3 +56,19 @@ def test_pytest_plugin_collects_one_item_per_example(tmp_path):
     assert "FAIL money.dollars example 'paid $5 million'\n  expected: amount=5000000\n" \
            "  got:      amount=5000, currency=USD  (from '$5 million' at 5-15)" in out.stdout
     assert "1 failed, 4 passed" in out.stdout
+
+
+def test_hypothesis_option_reports_a_shrunk_counter_example(tmp_path, capsys):
+    (tmp_path / "d.ie").write_text('''fact D { date: date }
+rule d.feb -> D {
+    match "Feb" day:NUMBER
+    date = date(day, "Feb", "2024")
+    example "on Feb 26" { date: "2024-02-26" }
+}
+''')
+    assert main(["test", str(tmp_path), "-q", "--hypothesis", "--examples", "50"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "1 passed, 0 failed"
+    assert out[1].startswith(f"{tmp_path / 'd.ie'}:2:6: FAIL d.feb: failed  d.feb (0, ")
+    assert out[2].startswith("  minimal text: 'Feb ")
+    assert out[-1] == "hypothesis: 0 passed, 1 failed"

@@ -107,6 +107,9 @@ def cmd_test(argv) -> int:
     p = _Parser(prog="ierun test", description="Run every example and counter-example next to the rules.")
     p.add_argument("rules", nargs="+", metavar="RULES")
     p.add_argument("-q", "--quiet", action="store_true", help="print failures and the summary only")
+    p.add_argument("--hypothesis", action="store_true",
+                   help="also draw texts from each rule's structure and check them (needs ierun[test])")
+    p.add_argument("--examples", type=int, default=30, help="texts drawn per rule with --hypothesis")
     a = p.parse_args(argv)
     from .ruletest import run_examples, summary
     rules = _load(a.rules)
@@ -119,7 +122,20 @@ def cmd_test(argv) -> int:
         elif not a.quiet:
             sys.stdout.write(f"ok   {o.title}\n")
     sys.stdout.write(summary(outcomes) + "\n")
-    return 0 if all(o.ok for o in outcomes) else 1
+    ok = all(o.ok for o in outcomes)
+    if a.hypothesis:
+        try:
+            from .ruletest import hypothesis_check
+        except ImportError:
+            sys.stderr.write("ierun: error: --hypothesis needs hypothesis: pip install 'ierun[test]'\n")
+            return 2
+        reports = hypothesis_check(rules, a.examples)
+        for r in reports:
+            sys.stdout.write(r)
+        failed = sum(1 for r in reports if ": FAIL " in r)
+        sys.stdout.write(f"hypothesis: {len(rules.ir.rules) - failed} passed, {failed} failed\n")
+        ok = ok and not failed
+    return 0 if ok else 1
 
 
 def cmd_eval(argv) -> int:

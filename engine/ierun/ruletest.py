@@ -80,3 +80,57 @@ def run_examples(rules, only_rules=None) -> list[Outcome]:
 def summary(outcomes) -> str:
     failed = sum(1 for o in outcomes if not o.ok)
     return f"{len(outcomes) - failed} passed, {failed} failed"
+
+
+def hypothesis_check(rules, max_examples: int = 30, only_rules=None) -> list[str]:
+    """Property checks with texts drawn from each rule's structure: what the rule matches must give a fact
+    (not fail while building its values) and must still match inside unrelated text. Returns a report per
+    rule that fails, with the shrunk (minimal) text and how to record it next to the rule."""
+    reports = []
+    for rule in rules.ir.rules:
+        if only_rules is not None and rule.name not in only_rules:
+            continue
+        reports.extend(_check_rule(rules, rule, max_examples))
+    return reports
+
+
+def _check_rule(rules, rule, max_examples: int) -> list[str]:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis.errors import HypothesisException
+
+    from .compile import may_start_raw
+    from .testing import texts_matching
+
+    @settings(max_examples=max_examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(texts_matching(rules, rule.name))
+    def prop(text):
+        run = rules.extractor.run(text, _PROBE_DATE, trace=True, include_hidden=True)
+        failed = [t for t in run.trace if t.startswith(f"failed  {rule.name} ")]
+        assert not failed, (text, failed[0])
+        if rule.scope.kind == "first" or may_start_raw(rule.pattern):
+            return  # anchored at the start of a document: other text before it changes what it means
+        embedded = f"It rained.\n\n{text}\n\nThe talks went on."
+        again = rules.extractor.run(embedded, _PROBE_DATE, trace=True, include_hidden=True)
+        assert any(t.split()[1] == rule.name for t in again.trace), (text, "not matched inside other text")
+
+    try:
+        try:
+            prop()
+        except ExceptionGroup as group:  # several distinct failures: report the first
+            raise next(e for e in group.exceptions if isinstance(e, AssertionError)) from None
+    except AssertionError as err:
+        text, why = err.args[0] if err.args and isinstance(err.args[0], tuple) else ("?", str(err))
+        return [f"{rule.loc}: FAIL {rule.name}: {why}\n  minimal text: {text!r}\n"
+                f"  record it next to the rule, as what it must do:\n"
+                f"    example {_quote(text)} {{ ... }}   or   counter {_quote(text)}\n"]
+    except HypothesisException as err:
+        return [f"{rule.loc}: SKIP {rule.name}: no texts could be drawn ({type(err).__name__}: {err})\n"]
+    return []
+
+
+_PROBE_DATE = dt.date(2024, 1, 2)
+
+
+def _quote(text: str) -> str:
+    from .printer import quote
+    return quote(text)
