@@ -188,3 +188,23 @@ def test_console_script_runs_as_a_module():
                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "engine")})
     assert out.returncode == 0, out.stderr
     assert out.stdout.endswith("ok (4 fact types, 6 lexicons, 6 rules)\n")
+
+
+def test_jobs_give_the_same_output_in_input_order(capsys):
+    corpus = ROOT.parent / "shared" / "eval" / "reuters1987-dev.jsonl"
+    if not corpus.exists():
+        pytest.skip("the evaluation data is not beside the checkout")
+    lines = corpus.read_text(encoding="utf-8").splitlines()[:300]
+    lines.insert(150, '{"id": "broken", ')
+    Path("c.jsonl").write_text("\n".join(lines) + "\n")
+    outputs = []
+    for jobs in ("1", "2"):
+        code = main([RULES, "--jsonl", "c.jsonl", "--jobs", jobs])
+        out, err = capsys.readouterr()
+        assert code == 1
+        assert err.splitlines()[0].startswith("ierun: error: c.jsonl:151: malformed JSON Lines record")
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    docs = [json.loads(l)["doc"] for l in outputs[0].splitlines()]
+    order = [json.loads(l)["id"] for l in lines if l.startswith('{"id": "reuters')]
+    assert docs == sorted(docs, key=order.index)

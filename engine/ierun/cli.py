@@ -36,6 +36,8 @@ def _run_parser():
     p.add_argument("-o", "--output", help="write facts to this file instead of standard output")
     p.add_argument("--no-cache", action="store_true", help="compile the rules, ignoring the plan cache")
     p.add_argument("--timeout", type=float, default=None, help="seconds a rule may spend on one document")
+    p.add_argument("-j", "--jobs", type=int, default=1,
+                   help="worker processes (default 1: in this process); output keeps the input order")
     p.add_argument("--explain", choices=("ast", "ir", "plan", "matches"), help="print a stage to stderr")
     return p
 
@@ -207,25 +209,25 @@ def cmd_run(argv) -> int:
 def _extract_all(rs, inputs, a, published, out) -> int:
     from .emit import TableWriter, jsonl_line
     from .inputs import InputProblem, JsonlFields, read_inputs
+    from .parallel import extract_all
     fields = JsonlFields(a.id_field, a.text_field, a.published_field)
     table = TableWriter(out) if a.format == "table" else None
     failed = 0
-    for doc in read_inputs(inputs, a.jsonl, fields, a.encoding, published):
-        if isinstance(doc, InputProblem):
-            sys.stderr.write(f"ierun: error: {doc}\n")
+    docs = read_inputs(inputs, a.jsonl, fields, a.encoding, published)
+    for result in extract_all(rs.extractor, docs, max(1, a.jobs), trace=a.explain == "matches"):
+        if isinstance(result.doc, InputProblem):
+            sys.stderr.write(f"ierun: error: {result.doc}\n")
             failed += 1
             continue
-        result = rs.extractor.run(doc.text, doc.published, doc.id, trace=a.explain == "matches")
         for problem in result.problems:
-            sys.stderr.write(problem.render() + "\n")
+            sys.stderr.write(problem + "\n")
             failed += 1
         if result.trace is not None:
-            sys.stderr.write(f"--- matches in {doc.id}\n" + "".join(t + "\n" for t in result.trace))
-        dicts = [f.to_dict() for f in result.facts]
+            sys.stderr.write(f"--- matches in {result.doc.id}\n" + "".join(t + "\n" for t in result.trace))
         if table is not None:
-            table.write(dicts)
+            table.write(result.facts)
         else:
-            out.write("".join(jsonl_line(d) for d in dicts))
+            out.write("".join(jsonl_line(d) for d in result.facts))
         out.flush()
     if failed:
         sys.stderr.write(f"ierun: {failed} input{'s' if failed != 1 else ''} failed; the others were processed\n")
