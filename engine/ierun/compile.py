@@ -150,53 +150,6 @@ class Emitter:
 
 
 # ---- where a match can start ---------------------------------------------------------------------
-DIGIT_KEY = "\x00digit"
-CAPITAL_KEY = "\x00capital"
-# token classes whose tokens are indexed by a key of their own (see match.Extractor._token_index)
-CLASS_KEYS = {"NUMBER": DIGIT_KEY, "CAPWORD": CAPITAL_KEY, "ALLCAPS": CAPITAL_KEY}
-def first_keys(ruleset: ir.RuleSet, node, fact_index=None):
-    """(keys, nullable): the case-folded first tokens a match of node can start with (None: any token, so
-    no anchoring), and whether node can match without consuming anything. A consumed fact starts with its
-    type's marker character (a token of its own in the marked text)."""
-    if isinstance(node, A.FactRef) and fact_index is not None:
-        return {fact_marker(fact_index[node.type])}, False
-    if isinstance(node, A.Lit):
-        return {glued_tokens(node.text)[0][0].casefold()}, False
-    if isinstance(node, A.LexRef):
-        return {glued_tokens(p)[0][0].casefold() for p in ruleset.lexicons[node.name].phrases}, False
-    if isinstance(node, A.TokenClass) and node.name in CLASS_KEYS:
-        return {CLASS_KEYS[node.name]}, False
-    if isinstance(node, (A.TokenClass, A.Regex, A.FactRef)):
-        return None, False
-    if isinstance(node, A.Look):
-        return set(), True
-    if isinstance(node, A.Capture):
-        return first_keys(ruleset, node.item, fact_index)
-    if isinstance(node, A.Repeat):
-        keys, nullable = first_keys(ruleset, node.item, fact_index)
-        return keys, nullable or node.min == 0
-    if isinstance(node, A.Alt):
-        out, nullable = set(), False
-        for b in node.branches:
-            keys, n = first_keys(ruleset, b, fact_index)
-            if keys is None:
-                return None, False
-            out |= keys
-            nullable = nullable or n
-        return out, nullable
-    if isinstance(node, A.Seq):
-        out = set()
-        for item in node.items:
-            keys, n = first_keys(ruleset, item, fact_index)
-            if keys is None:
-                return None, False
-            out |= keys
-            if not n:
-                return out, False
-        return out, True
-    raise TypeError(node)
-
-
 def may_start_raw(node) -> bool:
     """Can a raw regex be the first element to consume text? (Then a match may start at white space.)"""
     if isinstance(node, A.Regex):
@@ -240,6 +193,7 @@ def rule_regex(emit: "Emitter", pattern) -> str:
 
 
 # ---- triggers ------------------------------------------------------------------------------------
+DIGIT_KEY = "\x00digit"
 
 
 def _token_key(tok: str) -> str:
@@ -304,7 +258,6 @@ class CompiledRule:
     source: str
     trigger: frozenset | None
     prefilter_source: str | None = None
-    anchors: frozenset | None = None       # first-token keys where a match can start (None: anywhere)
     _pattern: regex.Pattern | None = field(default=None, repr=False)
     _prefilter: regex.Pattern | None = field(default=None, repr=False)
 
@@ -331,8 +284,7 @@ class CompiledRule:
 
     def __getstate__(self):
         return {"rule": self.rule, "source": self.source, "trigger": self.trigger,
-                "prefilter_source": self.prefilter_source, "anchors": self.anchors, "_pattern": None,
-                "_prefilter": None}
+                "prefilter_source": self.prefilter_source, "_pattern": None, "_prefilter": None}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -370,10 +322,7 @@ def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
             if rule.scope.kind in ("sentence", "line", "paragraph") and rule.scope.n is None and not any(
                     isinstance(n, A.Regex) for n in walk(rule.pattern)):
                 prefilter = relaxed(rule.pattern, True)
-            keys, _ = first_keys(ruleset, rule.pattern, fact_index)
-            anchors = frozenset(keys) if keys and not may_start_raw(rule.pattern) else None
-            rules.append(CompiledRule(rule, rule_regex(emit, rule.pattern), trig,
-                                      None if anchors else prefilter, anchors))
+            rules.append(CompiledRule(rule, rule_regex(emit, rule.pattern), trig, prefilter))
             phase_of.append(phase_no)
             if trig is None:
                 ungated.append(number)

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 
 from . import ast as A
 from .check import walk
-from .compile import CAPITAL_KEY, DIGIT_KEY, FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
+from .compile import FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
 from .errors import Diagnostic, IerunError
 from .expr import Env, evaluate, field_value
 from .facts import Fact
 from .normalize import NormalizationError
 from .overlap import resolve
 from .segments import ranges
-from .tokens import TOKEN_RE, WS
+from .tokens import WS
 
 DEFAULT_TIMEOUT = 2.0
 
@@ -74,7 +74,6 @@ class Extractor:
         by_type: dict[str, dict[tuple[int, int], Fact]] = {}
         pub = published
         self._ranges_cache = {}
-        self._tokens_cache = {}
         phase_of = plan.phase_of
         for phase_no in range(self._phases):
             candidates: dict[str, list[Fact]] = {}
@@ -141,9 +140,8 @@ class Extractor:
             spans = self._ranges_cache.get(key)
             if spans is None:
                 spans = self._ranges_cache[key] = ranges(subject, rule.scope.kind, rule.scope.n)
-            matches = self._anchored(cr, subject, spans) if cr.anchors else (
-                m for lo, hi in self._worth(cr, subject, spans)
-                for m in cr.pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=self.timeout))
+            matches = (m for lo, hi in self._worth(cr, subject, spans)
+                       for m in cr.pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=self.timeout))
             for m in matches:
                 start, end = _trim(text, *m.span())
                 if start >= end:
@@ -156,45 +154,6 @@ class Extractor:
                 "E201", f"rule '{rule.name}' ran out of time ({self.timeout:g} s) on document "
                 f"{doc_id if doc_id is not None else '<text>'}; its matches in this document are skipped",
                 rule.loc, "an embedded regex backtracks catastrophically: make its repetitions unambiguous"))
-
-    def _token_index(self, subject: str) -> dict[str, list[int]]:
-        """Start offsets of the document's tokens by case-folded text (built once per document)."""
-        index = self._tokens_cache.get(subject)
-        if index is None:
-            index = {}
-            for t in TOKEN_RE.finditer(subject):
-                tok = t.group()
-                index.setdefault(tok.casefold(), []).append(t.start())
-                c = tok[0]
-                if c.isupper() or c.istitle():
-                    index.setdefault(CAPITAL_KEY, []).append(t.start())
-                elif c.isdigit():
-                    index.setdefault(DIGIT_KEY, []).append(t.start())
-            self._tokens_cache[subject] = index
-        return index
-
-    def _anchored(self, cr: CompiledRule, subject: str, spans):
-        """The matches finditer would find, trying only the tokens a match can start with (see
-        compile.first_keys) instead of every position."""
-        index = self._token_index(subject)
-        starts = sorted({p for k in cr.anchors for p in index.get(k, ())})
-        if not starts:
-            return
-        overlapped = cr.rule.keep_all
-        i = 0
-        for lo, hi in spans:
-            i = bisect.bisect_left(starts, lo, i)
-            end = lo
-            while i < len(starts) and starts[i] < hi:
-                p = starts[i]
-                i += 1
-                if p < end:
-                    continue
-                m = cr.pattern.match(subject, p, hi, timeout=self.timeout)
-                if m is not None:
-                    yield m
-                    if not overlapped:
-                        end = m.end()
 
     def _worth(self, cr: CompiledRule, subject: str, spans):
         """The ranges in which the rule can match: all of them, or those its prefilter points to."""
