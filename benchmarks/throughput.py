@@ -50,11 +50,13 @@ def main():
         cold = median_time(lambda: cli(args + ["--no-cache"], env), a.runs)
         cli(args, env)  # fill the cache
         warm = median_time(lambda: cli(args, env), a.runs)
+        jobs2 = median_time(lambda: cli(args + ["--jobs", "2"], env), a.runs)
         seed = str(ROOT / "examples" / "seed" / "menafn-kz-uk.txt")
         cli([a.rules, seed], env)
         start = median_time(lambda: cli([a.rules, seed, "-o", os.devnull], env), a.runs)
     print(f"CLI, compiled:         {mb / cold:6.2f} MB/s  {len(docs) / cold:8.0f} docs/s  ({cold:.2f} s)")
     print(f"CLI, cached plan:      {mb / warm:6.2f} MB/s  {len(docs) / warm:8.0f} docs/s  ({warm:.2f} s)")
+    print(f"CLI, cached, --jobs 2: {mb / jobs2:6.2f} MB/s  {len(docs) / jobs2:8.0f} docs/s  ({jobs2:.2f} s)")
     print(f"CLI start-up on one article, cached plan: {start:.3f} s")
 
 

@@ -63,3 +63,27 @@ def test_dateline_round_trip_with_year_inference(location, date, style, days_lat
 def test_fact_values_type_check(values):
     assert isinstance(values["amount"], Decimal)
     assert values["currency"] is None or len(values["currency"]) == 3
+
+
+@given(money_texts())
+def test_money_followed_by_percent_context_is_still_money(case):
+    text, amount, currency = case
+    found = [f for f in pack().extract(f"It paid {text}, 5 percent more than a year ago.") if f.type == "Money"]
+    assert [(f.fields["amount"], f.fields["currency"]) for f in found] == [(amount, currency)], text
+
+
+UNRELATED = ["The weather was mild that week.", "Talks went on late into the night.",
+             "The meeting ended without a statement."]
+
+
+@given(st.lists(st.sampled_from(UNRELATED), min_size=1, max_size=3), st.integers(0, 10))
+def test_inserting_unrelated_sentences_keeps_the_facts(extra, where):
+    text = (ROOT / "examples" / "seed" / "menafn-kz-uk.txt").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    # the seed is hard-wrapped: insert where a line ends a sentence, i.e. between paragraphs
+    cuts = [i + 1 for i, line in enumerate(lines[:-1]) if line.endswith(".")]
+    cut = cuts[where % len(cuts)]
+    changed = "\n".join(lines[:cut] + [" ".join(extra)] + lines[cut:])
+    def values(t):
+        return [(f.type, f.text, f.fields) for f in pack().extract(t)]
+    assert values(changed) == values(text)
