@@ -38,6 +38,15 @@ def _run_parser():
     p.add_argument("--timeout", type=float, default=None, help="seconds a rule may spend on one document")
     p.add_argument("-j", "--jobs", type=int, default=1,
                    help="worker processes (default 1: in this process); output keeps the input order")
+    p.add_argument("--errors", metavar="FILE", help="record failed documents as JSON Lines {doc, stage, message}")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run of the same job (-o needed)")
+    p.add_argument("--fail-fast", action="store_true", help="stop at the first failed document")
+    p.add_argument("--checkpoint-seconds", type=float, default=2.0, help="how often --resume's checkpoint is saved")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary on standard error")
+    p.add_argument("--include", action="append", default=[], metavar="GLOB", help="in directories: only these files")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="in directories: not these files")
+    p.add_argument("--max-doc-bytes", type=int, default=32 * 1024 * 1024,
+                   help="refuse documents larger than this (default 32 MiB)")
     p.add_argument("--explain", choices=("ast", "ir", "plan", "matches"), help="print a stage to stderr")
     return p
 
@@ -197,41 +206,18 @@ def cmd_run(argv) -> int:
         return 1
     if a.explain == "plan":
         _explain_plan(plan)
+    if a.resume and not a.output:
+        _run_parser().error("--resume needs -o OUT (the output file the checkpoint belongs to)")
+    from .inputs import JsonlFields, read_inputs
+    from .runner import RunOptions, run
     rs = RuleSet(plan, a.timeout)
-    out = open(a.output, "w", encoding="utf-8") if a.output else sys.stdout
-    try:
-        return _extract_all(rs, inputs, a, published, out)
-    finally:
-        if a.output:
-            out.close()
-
-
-def _extract_all(rs, inputs, a, published, out) -> int:
-    from .emit import TableWriter, jsonl_line
-    from .inputs import InputProblem, JsonlFields, read_inputs
-    from .parallel import extract_all
-    fields = JsonlFields(a.id_field, a.text_field, a.published_field)
-    table = TableWriter(out) if a.format == "table" else None
-    failed = 0
-    docs = read_inputs(inputs, a.jsonl, fields, a.encoding, published)
-    for result in extract_all(rs.extractor, docs, max(1, a.jobs), trace=a.explain == "matches"):
-        if isinstance(result.doc, InputProblem):
-            sys.stderr.write(f"ierun: error: {result.doc}\n")
-            failed += 1
-            continue
-        for problem in result.problems:
-            sys.stderr.write(problem + "\n")
-            failed += 1
-        if result.trace is not None:
-            sys.stderr.write(f"--- matches in {result.doc.id}\n" + "".join(t + "\n" for t in result.trace))
-        if table is not None:
-            table.write(result.facts)
-        else:
-            out.write("".join(jsonl_line(d) for d in result.facts))
-        out.flush()
-    if failed:
-        sys.stderr.write(f"ierun: {failed} input{'s' if failed != 1 else ''} failed; the others were processed\n")
-    return 1 if failed else 0
+    docs = read_inputs(inputs, a.jsonl, JsonlFields(a.id_field, a.text_field, a.published_field), a.encoding,
+                       published, a.include, a.exclude, a.max_doc_bytes)
+    job = repr((plan.ruleset.fingerprint, [str(Path(i).resolve()) if i != "-" else i for i in inputs], a.format,
+                a.jsonl, a.id_field, a.text_field, a.published_field, a.published, a.encoding))
+    opts = RunOptions(a.output, a.format, a.errors, a.resume, a.fail_fast, a.quiet, a.jobs,
+                      a.explain == "matches", a.checkpoint_seconds, job)
+    return run(rs.extractor, docs, opts)
 
 
 def _explain_model(rules, stage):

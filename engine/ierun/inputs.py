@@ -64,21 +64,39 @@ def _decode(raw: bytes, where: str, encoding: str):
 
 
 def read_inputs(specs, jsonl: bool = False, fields: JsonlFields = JsonlFields(), encoding: str = "utf-8",
-                published: dt.date | None = None) -> Iterator[Document | InputProblem]:
-    """Documents in input order, with an InputProblem in place of each one that cannot be read."""
+                published: dt.date | None = None, include=(), exclude=(),
+                max_doc_bytes: int | None = None) -> Iterator[Document | InputProblem]:
+    """Documents in input order, streamed, with an InputProblem in place of each one that cannot be read."""
+    for item in _read(specs, jsonl, fields, encoding, published, include, exclude):
+        if max_doc_bytes is not None and isinstance(item, Document) and len(item.text) > max_doc_bytes // 4 and \
+                len(item.text.encode("utf-8")) > max_doc_bytes:
+            yield InputProblem(item.id, f"document of {len(item.text.encode('utf-8')):,} bytes refused: above "
+                                        f"--max-doc-bytes {max_doc_bytes:,}")
+            continue
+        yield item
+
+
+def _wanted(rel: str, include, exclude) -> bool:
+    import fnmatch
+    if include and not any(fnmatch.fnmatch(rel, g) for g in include):
+        return False
+    return not any(fnmatch.fnmatch(rel, g) for g in exclude)
+
+
+def _read(specs, jsonl, fields, encoding, published, include, exclude):
     for spec in specs:
         if spec == "-":
-            raw = sys.stdin.buffer.read()
             if jsonl:
-                yield from _jsonl_lines(raw.splitlines(), "<stdin>", fields, encoding, published)
+                lines = (line.rstrip(b"\r\n") for line in sys.stdin.buffer)
+                yield from _jsonl_lines(lines, "<stdin>", fields, encoding, published)
             else:
-                text, problem = _decode(raw, "<stdin>", encoding)
+                text, problem = _decode(sys.stdin.buffer.read(), "<stdin>", encoding)
                 yield problem or Document("-", text, published)
             continue
         path = Path(spec)
         if path.is_dir():
-            files = sorted(f for f in path.rglob("*") if f.is_file() and
-                           (f.suffix in TEXT_SUFFIXES or (jsonl and f.suffix == ".jsonl")))
+            files = sorted(f for f in path.rglob("*") if f.is_file() and _wanted(str(f.relative_to(path)), include, exclude)
+                           and (f.suffix in TEXT_SUFFIXES or (jsonl and _is_jsonl(f))))
             if not files:
                 yield InputProblem(spec, "directory has no text files (*.txt)" + (" or *.jsonl" if jsonl else ""))
             for f in files:
@@ -89,14 +107,30 @@ def read_inputs(specs, jsonl: bool = False, fields: JsonlFields = JsonlFields(),
             yield InputProblem(spec, "no such file or directory")
 
 
+def _is_jsonl(path: Path) -> bool:
+    return path.name.endswith((".jsonl", ".jsonl.gz"))
+
+
+def _lines(path: Path):
+    """The lines of a (possibly gzip-compressed) file, read as a stream."""
+    import gzip
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
+        for line in fh:
+            yield line.rstrip(b"\r\n")
+
+
 def _file(path: Path, name: str, jsonl, fields, encoding, published):
+    if jsonl or _is_jsonl(path):
+        try:
+            yield from _jsonl_lines(_lines(path), name, fields, encoding, published)
+        except (OSError, EOFError) as err:
+            yield InputProblem(name, f"cannot read: {getattr(err, 'strerror', None) or err}")
+        return
     try:
         raw = path.read_bytes()
     except OSError as err:
         yield InputProblem(name, f"cannot read: {err.strerror or err}")
-        return
-    if jsonl or path.suffix == ".jsonl":
-        yield from _jsonl_lines(raw.splitlines(), name, fields, encoding, published)
         return
     text, problem = _decode(raw, name, encoding)
     yield problem or Document(name, text, published)
