@@ -54,6 +54,7 @@ class Extractor:
         self.timeout = timeout
         self._captures = {cr.name: capture_names(cr.rule.pattern) for cr in plan.rules}
         self._phases = max(plan.phase_of, default=-1) + 1
+        self._keep_all_rules = {cr.name: cr.rule.keep_all for cr in plan.rules}
 
     def extract(self, text: str, published: dt.date | None = None, doc_id: str | None = None) -> list[Fact]:
         result = self.run(text, published, doc_id)
@@ -109,14 +110,7 @@ class Extractor:
         return out
 
     def _keep_all(self, f: Fact) -> bool:
-        return self._rules[f.rule].rule.keep_all
-
-    @property
-    def _rules(self):
-        cache = getattr(self, "_rules_cache", None)
-        if cache is None:
-            cache = self._rules_cache = {cr.name: cr for cr in self.plan.rules}
-        return cache
+        return self._keep_all_rules.get(f.rule, False)
 
     def _mark(self, text: str, wanted, by_type) -> str:
         """The text with each consumed fact replaced, at equal length, by its type marker and padding."""
@@ -199,7 +193,8 @@ class Extractor:
                 used: list = []
                 value = field_value(evaluate(fa.expr, env, used), ft.field(fa.name).type)
                 values[fa.name] = value
-                field_spans[fa.name] = (min(s for s, _ in used), max(e for _, e in used)) if used else None
+                inside = [(s, e) for s, e in used if start <= s and e <= end]  # not context outside the match
+                field_spans[fa.name] = (min(s for s, _ in inside), max(e for _, e in inside)) if inside else None
         except NormalizationError as err:
             if out.trace is not None:
                 out.trace.append(f"failed  {rule.name} {(start, end)} {text[start:end]!r}: {err}")
