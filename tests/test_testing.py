@@ -87,3 +87,10 @@ def test_inserting_unrelated_sentences_keeps_the_facts(extra, where):
     def values(t):
         return [(f.type, f.text, f.fields) for f in pack().extract(t)]
     assert values(changed) == values(text)
+
+
+def test_hypothesis_check_of_the_pack_is_clean():
+    """`ierun test rules/ --hypothesis`: what each rule matches gives a fact and still matches in other text.
+    (It found rules taking any number for a day and a month; they now take 1-31 and 1-12.)"""
+    from ierun.ruletest import hypothesis_check
+    assert hypothesis_check(pack(), max_examples=10) == []

@@ -139,12 +139,12 @@ def make_date(day, mon, year, published: dt.date | None) -> dt.date | None:
             return None
     else:
         y = whole(year, "year")
-        if y < 100:
+        if y < 100 and len(str(year).strip()) <= 2:  # '87' -> 1987, '05' -> 2005; '0000' stays year 0
             y += 1900 if y >= 50 else 2000
     try:
         return dt.date(y, m, d)
     except ValueError as err:
-        raise NormalizationError(f"no such date: {y}-{m:02d}-{d:02d} ({err})") from None
+        raise NormalizationError(f"no such date: {y:04d}-{m:02d}-{d:02d} ({err})") from None
 
 
 def iso_date(text) -> dt.date:

@@ -105,7 +105,8 @@ def _check_rule(rules, rule, max_examples: int) -> list[str]:
     @given(texts_matching(rules, rule.name))
     def prop(text):
         run = rules.extractor.run(text, _PROBE_DATE, trace=True, include_hidden=True)
-        failed = [t for t in run.trace if t.startswith(f"failed  {rule.name} ")]
+        # a date the calendar does not have (31 April) is rightly dropped; any other failure is the rule's
+        failed = [t for t in run.trace if t.startswith(f"failed  {rule.name} ") and "no such date" not in t]
         assert not failed, (text, failed[0])
         if rule.scope.kind == "first" or may_start_raw(rule.pattern):
             return  # anchored at the start of a document: other text before it changes what it means
