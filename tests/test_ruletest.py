@@ -47,8 +47,11 @@ def test_pytest_plugin_collects_one_item_per_example(tmp_path):
     (tmp_path / "rules" / "money.ie").write_text((BROKEN / "money.ie").read_text())
     (tmp_path / "pytest.ini").write_text("[pytest]\nierun_rules = rules\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "engine")}
-    out = subprocess.run([sys.executable, "-m", "pytest", "-p", "ierun.pytest_plugin", "rules", "-v",
-                          "-p", "no:cacheprovider"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    from importlib.metadata import entry_points
+    installed = any(ep.name == "ierun" for ep in entry_points(group="pytest11"))
+    plugin = [] if installed else ["-p", "ierun.pytest_plugin"]  # the entry point loads it when installed
+    out = subprocess.run([sys.executable, "-m", "pytest", *plugin, "rules", "-v", "-p", "no:cacheprovider"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 1, out.stdout + out.stderr
     assert "rules/money.ie::money.dollars::example0 PASSED" in out.stdout
     assert "rules/money.ie::money.dollars::example1 FAILED" in out.stdout
