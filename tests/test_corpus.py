@@ -122,3 +122,12 @@ def test_killed_run_resumes_to_the_same_output(tmp_path):
     subprocess.run(base + ["-o", "out.jsonl", "--resume"], env=ENV, check=True)
     assert Path("out.jsonl").read_bytes() == Path("whole.jsonl").read_bytes()
     assert not checkpoint.exists()
+
+
+def test_dask_local_cluster_gives_the_same_output(capsys):
+    pytest.importorskip("dask.distributed")
+    write_jsonl(Path("c.jsonl"), docs(300), ['{"id": '])
+    assert main([RULES, "c.jsonl", "--jobs", "1", "-o", "one.jsonl"]) == 1
+    assert main([RULES, "c.jsonl", "--executor", "dask", "--jobs", "2", "-o", "dask.jsonl"]) == 1
+    assert Path("dask.jsonl").read_bytes() == Path("one.jsonl").read_bytes()
+    assert len(Path("one.jsonl").read_text().splitlines()) == 300

@@ -38,6 +38,9 @@ def _run_parser():
     p.add_argument("--timeout", type=float, default=None, help="seconds a rule may spend on one document")
     p.add_argument("-j", "--jobs", type=int, default=1,
                    help="worker processes (default 1: in this process); output keeps the input order")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="dask: run on a Dask cluster (pip install 'ierun[dask]')")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler; none: a local cluster of --jobs workers")
     p.add_argument("--errors", metavar="FILE", help="record failed documents as JSON Lines {doc, stage, message}")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run of the same job (-o needed)")
     p.add_argument("--fail-fast", action="store_true", help="stop at the first failed document")
@@ -215,8 +218,14 @@ def cmd_run(argv) -> int:
                        published, a.include, a.exclude, a.max_doc_bytes)
     job = repr((plan.ruleset.fingerprint, [str(Path(i).resolve()) if i != "-" else i for i in inputs], a.format,
                 a.jsonl, a.id_field, a.text_field, a.published_field, a.published, a.encoding))
+    if a.executor == "dask":
+        try:
+            import dask.distributed  # noqa: F401
+        except ImportError:
+            sys.stderr.write("ierun: error: --executor dask needs Dask: pip install 'ierun[dask]'\n")
+            return 2
     opts = RunOptions(a.output, a.format, a.errors, a.resume, a.fail_fast, a.quiet, a.jobs,
-                      a.explain == "matches", a.checkpoint_seconds, job)
+                      a.explain == "matches", a.checkpoint_seconds, a.executor, a.scheduler, job)
     return run(rs.extractor, docs, opts)
 
 

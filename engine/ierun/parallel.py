@@ -70,3 +70,38 @@ def extract_all(extractor, docs, jobs: int = 1, trace: bool = False):
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
+
+
+def _dask_chunk(plan_bytes: bytes, timeout: float, docs, trace: bool) -> list[Result]:
+    """Run on a Dask worker: the plan is unpickled once per worker process and kept."""
+    key = (id(plan_bytes), len(plan_bytes))
+    if _WORKER.get("dask_key") != key:
+        _init(plan_bytes, timeout)
+        _WORKER["dask_key"] = key
+    return _run_chunk(docs, trace)
+
+
+def extract_dask(extractor, docs, scheduler: str | None = None, trace: bool = False, workers: int = 2):
+    """The same results, in input order, computed on a Dask cluster: the one at `scheduler` (an address such
+    as tcp://10.0.0.5:8786), or a local cluster of worker processes started for the run. The compiled plan
+    is sent to every worker once (scattered, broadcast); documents go in chunks, a bounded window at a time."""
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(cluster if cluster is not None else scheduler)
+    try:
+        plan = client.scatter(pickle.dumps(extractor.plan, protocol=pickle.HIGHEST_PROTOCOL), broadcast=True)
+        window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        pending: deque = deque()
+        for chunk in _chunks(docs):
+            pending.append(client.submit(_dask_chunk, plan, extractor.timeout, chunk, trace, pure=False))
+            if len(pending) >= window:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

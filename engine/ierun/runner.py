@@ -29,6 +29,8 @@ class RunOptions:
     jobs: int = 1
     trace: bool = False
     checkpoint_seconds: float = 2.0
+    executor: str = "local"        # local (processes of this machine) or dask
+    scheduler: str | None = None   # a Dask scheduler address; none: a local Dask cluster
     job_key: str = ""  # what the run is (rules and inputs): a checkpoint of another job is not resumed
 
 
@@ -118,7 +120,12 @@ def run(extractor, docs, opts: RunOptions, stdout=None, stderr=None) -> int:
             errors.write(json.dumps({"doc": doc_id, "stage": stage, "message": message}, ensure_ascii=False) + "\n")
 
     stopped = False
-    for result in extract_all(extractor, skipped(), max(1, opts.jobs), opts.trace):
+    if opts.executor == "dask":
+        from .parallel import extract_dask
+        results = extract_dask(extractor, skipped(), opts.scheduler, opts.trace, max(1, opts.jobs))
+    else:
+        results = extract_all(extractor, skipped(), max(1, opts.jobs), opts.trace)
+    for result in results:
         stats.docs += 1
         doc = result.doc
         if isinstance(doc, InputProblem):
