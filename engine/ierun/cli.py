@@ -4,6 +4,7 @@ input was wrong (the rest was still processed), 2 usage."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -36,8 +37,8 @@ def _run_parser():
     p.add_argument("-o", "--output", help="write facts to this file instead of standard output")
     p.add_argument("--no-cache", action="store_true", help="compile the rules, ignoring the plan cache")
     p.add_argument("--timeout", type=float, default=None, help="seconds a rule may spend on one document")
-    p.add_argument("-j", "--jobs", type=int, default=1,
-                   help="worker processes (default 1: in this process); output keeps the input order")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                   help="worker processes (default: all cores; 1: in this process); output keeps the input order")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="dask: run on a Dask cluster (pip install 'ierun[dask]')")
     p.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler; none: a local cluster of --jobs workers")

@@ -3,6 +3,7 @@ compiled plan once. Results come back in input order whatever the number of jobs
 window of documents is in flight, so memory does not grow with the corpus."""
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import pickle
 from collections import deque
@@ -55,11 +56,15 @@ def _chunks(docs):
 
 
 def extract_all(extractor, docs, jobs: int = 1, trace: bool = False):
-    """Results for docs (Documents or InputProblems), in input order."""
-    if jobs <= 1:
-        for d in docs:
+    """Results for docs (Documents or InputProblems), in input order. A single document runs in this
+    process whatever `jobs` says: starting workers would cost more than it saves."""
+    docs = iter(docs)
+    head = list(itertools.islice(docs, CHUNK_DOCS))
+    if jobs <= 1 or len(head) <= 1:
+        for d in itertools.chain(head, docs):
             yield _run_one(extractor, d, trace)
         return
+    docs = itertools.chain(head, docs)
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     plan_bytes = pickle.dumps(extractor.plan, protocol=pickle.HIGHEST_PROTOCOL)
     with ctx.Pool(jobs, initializer=_init, initargs=(plan_bytes, extractor.timeout)) as pool:
