@@ -62,3 +62,8 @@ def test_eval_lists_errors(tmp_path, capsys):
     assert "Money.strict                 1      1      1      1   0.500   0.500   0.500" in out
     assert "--- Money: misses (1)\n  a: (Decimal('4'), None, 'JPY')" in out
     assert "--- Money: false alarms (1)\n  a: (Decimal('3'), None, 'JPY')  from '3 yen'" in out
+
+
+def test_load_without_paths_gives_the_bundled_pack():
+    assert [r.name for r in ierun.load(use_cache=False).ir.rules] == [r.name for r in
+                                                                     ierun.load(ROOT / "rules", use_cache=False).ir.rules]

@@ -39,9 +39,11 @@ class RuleSet:
 
 
 def load(*paths, use_cache: bool = True, timeout: float | None = None) -> RuleSet:
-    """Load rule files and directories (DSL `.ie` or YAML) into a compiled RuleSet."""
+    """Load rule files and directories (DSL `.ie` or YAML) into a compiled RuleSet; with no path, the default
+    rule pack that ships with ierun."""
     from .loader import load_plan
-    return RuleSet(load_plan(paths, use_cache=use_cache), timeout)
+    from .paths import default_rules_dir
+    return RuleSet(load_plan(paths or (default_rules_dir(),), use_cache=use_cache), timeout)
 
 
 def loads(source: str, syntax: str = "ie", path: str = "<string>", timeout: float | None = None) -> RuleSet:

@@ -336,9 +336,6 @@ class ToAst(Transformer):
     def call(self, meta, name, *args):
         return A.ECall(str(name), tuple(a for a in args if a is not None), loc=self._tloc(name))
 
-    def _operand_literal(self, meta, value):
-        return A.ELit(value, loc=value.loc)
-
     # literals: a Value inside examples and lexicons, wrapped as ELit inside expressions (see `expr`)
     def lit_str(self, meta, s):
         return A.Value("str", unescape(s[1:-1]), loc=self._tloc(s))

@@ -74,10 +74,6 @@ def tokenize(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def token_texts(text: str) -> list[str]:
-    return TOKEN_RE.findall(text)
-
-
 def phrase_key(text: str, case_sensitive: bool = False) -> str:
     """The lookup key of a phrase: its tokens joined by one space (case-folded unless case-sensitive)."""
     key = " ".join(TOKEN_RE.findall(text))
