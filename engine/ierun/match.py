@@ -130,11 +130,7 @@ class Extractor:
         ft = self.ruleset.facts[rule.fact]
         caps = self._captures[rule.name]
         try:
-            key = (subject, rule.scope.kind, rule.scope.n)
-            spans = self._ranges_cache.get(key)
-            if spans is None:
-                spans = self._ranges_cache[key] = ranges(subject, rule.scope.kind, rule.scope.n)
-            matches = (m for lo, hi in self._worth(cr, subject, spans)
+            matches = (m for lo, hi in self._worth(cr, subject)
                        for m in cr.pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=self.timeout))
             for m in matches:
                 start, end = _trim(text, *m.span())
@@ -149,18 +145,31 @@ class Extractor:
                 f"{doc_id if doc_id is not None else '<text>'}; its matches in this document are skipped",
                 rule.loc, "an embedded regex backtracks catastrophically: make its repetitions unambiguous"))
 
-    def _worth(self, cr: CompiledRule, subject: str, spans):
-        """The ranges in which the rule can match: all of them, or those its prefilter points to."""
+    def _ranges(self, subject: str, scope):
+        key = (subject, scope.kind, scope.n)
+        spans = self._ranges_cache.get(key)
+        if spans is None:
+            spans = self._ranges_cache[key] = ranges(subject, scope.kind, scope.n)
+        return spans
+
+    def _worth(self, cr: CompiledRule, subject: str):
+        """The ranges in which the rule can match: all of its scope's, or those its prefilter points to (a
+        prefilter that finds nothing spares splitting the text at all)."""
         pre = cr.prefilter
+        m = pre.search(subject, timeout=self.timeout) if pre is not None else None
+        if pre is not None and m is None:
+            return
+        spans = self._ranges(subject, cr.rule.scope)
         if pre is None or len(spans) < 2:
             yield from spans
             return
         starts = [lo for lo, _ in spans]
         pos, i = 0, 0
         while i < len(spans):
-            m = pre.search(subject, pos, timeout=self.timeout)
-            if m is None:
-                return
+            if m is None or m.start() < pos:
+                m = pre.search(subject, pos, timeout=self.timeout)
+                if m is None:
+                    return
             i = max(i, bisect.bisect_right(starts, m.start()) - 1)
             if m.start() >= spans[i][1]:  # between two ranges
                 i += 1
