@@ -30,11 +30,6 @@ def _flag_group(body: str, flags: str) -> str:
     return f"(?{inline}:{body})" if inline else f"(?:{body})"
 
 
-def _escape_token(tok: str) -> str:
-    """A token without its start boundary (checked once for a whole lexicon), with its end boundary."""
-    return regex.escape(tok, special_only=True) + boundary_after(tok[-1])
-
-
 def token_regex(tok: str) -> str:
     """One exact token, with the boundary assertions that keep it a whole token."""
     return boundary_before(tok[0]) + regex.escape(tok, special_only=True) + boundary_after(tok[-1])
@@ -59,16 +54,22 @@ def lexicon_regex(lex: ir.Lexicon) -> str:
 
     def emit(node, first) -> str:
         alts = []
+        leaves: dict[tuple, list[str]] = {}  # phrases ending here, grouped to share their boundary checks
         for key in sorted(k for k in node if k is not None):
             glued, tok = key
             child = node[key]
+            lead = "" if first or glued else GAP
             # the root's start boundary is factored out below: one check for all phrases
-            head = ("" if first or glued else GAP) + (_escape_token(tok) if first else token_regex(tok))
+            before = "" if first else boundary_before(tok[0])
+            body = regex.escape(tok, special_only=True)
             if any(k is not None for k in child):
+                head = lead + before + body + boundary_after(tok[-1])
                 rest = emit(child, False)
                 alts.append(f"{head}(?:{rest})?" if None in child else head + rest)
             else:
-                alts.append(head)
+                leaves.setdefault((lead, before, boundary_after(tok[-1])), []).append(body)
+        for (lead, before, after), bodies in sorted(leaves.items()):
+            alts.append(lead + before + (bodies[0] if len(bodies) == 1 else "(?:" + "|".join(bodies) + ")") + after)
         return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
     if not trie:
