@@ -86,3 +86,10 @@ def test_rule_file_not_utf8(tmp_path, monkeypatch, capsys):
     assert main(["check", "bad.ie"]) == 1
     err = capsys.readouterr().err
     assert err.splitlines()[0] == "bad.ie:2:6: error[E004]: rule file is not UTF-8 (byte 36: b'\\xe9')"
+
+
+def test_rule_file_with_a_byte_order_mark(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    Path("bom.ie").write_bytes(b"\xef\xbb\xbffact Money { amount: decimal }\n")
+    assert main(["check", "bom.ie"]) == 0
+    assert capsys.readouterr().out == "bom.ie: ok (1 fact types, 0 lexicons, 0 rules)\n"

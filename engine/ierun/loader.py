@@ -50,7 +50,7 @@ def parse_file(path: Path):
     from .yaml_front import parse_yaml
     try:
         raw = path.read_bytes()
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark some editors write is not part of the rules
     except OSError as err:
         raise RuleError([Diagnostic("E004", f"{path}: cannot read rule file: {err.strerror or err}", None)]) from None
     except UnicodeDecodeError as err:
