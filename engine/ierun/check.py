@@ -154,8 +154,9 @@ def check_pattern_cycles(prog: Program, p: Collector):
             visit(name, [name])
 
 
-def min_tokens(prog: Program, node, depth=0) -> int:
-    """The fewest characters-worth of tokens the pattern consumes (0: it can match empty text)."""
+def min_tokens(prog: Program | None, node, depth=0) -> int:
+    """The fewest tokens the pattern consumes (0: it can match empty text). `prog` resolves `%name`
+    references; lowered patterns (the IR) have none, so None serves there."""
     if depth > 50:
         return 1
     if isinstance(node, (A.Lit, A.TokenClass, A.LexRef, A.FactRef)):

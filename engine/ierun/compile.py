@@ -14,7 +14,7 @@ import regex
 
 from . import ast as A
 from . import ir
-from .check import regex_flags, walk
+from .check import min_tokens, walk
 from .tokens import TOKEN_CLASS_RE, boundary_after, boundary_before, glued_tokens
 
 GAP = r"\s*+"
@@ -169,22 +169,7 @@ def may_start_raw(node) -> bool:
 
 
 def _nullable(node) -> bool:
-    if isinstance(node, A.Look):
-        return True
-    if isinstance(node, A.Capture):
-        return _nullable(node.item)
-    if isinstance(node, A.Repeat):
-        return node.min == 0 or _nullable(node.item)
-    if isinstance(node, A.Alt):
-        return any(_nullable(b) for b in node.branches)
-    if isinstance(node, A.Seq):
-        return all(_nullable(i) for i in node.items)
-    if isinstance(node, A.Regex):
-        try:
-            return regex.compile(node.source, regex_flags(node.flags)).fullmatch("") is not None
-        except regex.error:
-            return False
-    return False
+    return min_tokens(None, node) == 0
 
 
 def rule_regex(emit: "Emitter", pattern) -> str:
@@ -195,6 +180,7 @@ def rule_regex(emit: "Emitter", pattern) -> str:
 
 # ---- triggers ------------------------------------------------------------------------------------
 DIGIT_KEY = "\x00digit"
+FACT_KEY = "\x00fact:"  # + a fact type: rules that consume it run once such facts exist
 
 
 def _token_key(tok: str) -> str:
@@ -216,7 +202,7 @@ def triggers(ruleset: ir.RuleSet, node) -> frozenset | None:
         lex = ruleset.lexicons[node.name]
         return frozenset(_token_key(glued_tokens(p)[0][0]) for p in lex.phrases) or None
     if isinstance(node, A.FactRef):
-        return frozenset(["\x00fact:" + node.type])
+        return frozenset([FACT_KEY + node.type])
     if isinstance(node, A.Capture):
         return triggers(ruleset, node.item)
     if isinstance(node, A.Repeat):

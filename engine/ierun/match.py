@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from . import ast as A
 from .check import walk
-from .compile import FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
+from .compile import FACT_KEY, FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
 from .errors import Diagnostic, IerunError
 from .expr import Env, evaluate, field_value
 from .facts import Fact
@@ -100,7 +100,7 @@ class Extractor:
                 for f in kept:
                     table.setdefault(f.span, f)
                 if kept:
-                    active.update(index.get("\x00fact:" + type_name, ()))
+                    active.update(index.get(FACT_KEY + type_name, ()))
                 if self.ruleset.publication and type_name == self.ruleset.publication[0] and pub is None:
                     pub = next((f.fields.get(self.ruleset.publication[1]) for f in kept
                                 if f.fields.get(self.ruleset.publication[1])), None)
