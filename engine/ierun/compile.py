@@ -168,6 +168,21 @@ def may_start_raw(node) -> bool:
     return False
 
 
+def starts_at_text_start(node) -> bool:
+    """Does every match begin with a raw regex anchored at the start of the text (`r/\\A.../`)? Then only
+    position 0 needs trying."""
+    if isinstance(node, A.Regex):
+        return node.raw and node.source.startswith(r"\A") and "|" not in node.source
+    if isinstance(node, A.Capture):
+        return starts_at_text_start(node.item)
+    if isinstance(node, A.Alt):
+        return all(starts_at_text_start(b) for b in node.branches)
+    if isinstance(node, A.Seq):
+        first = next((item for item in node.items if not isinstance(item, A.Look)), None)
+        return first is not None and starts_at_text_start(first)
+    return False
+
+
 def _nullable(node) -> bool:
     return min_tokens(None, node) == 0
 
@@ -245,6 +260,8 @@ class CompiledRule:
     source: str
     trigger: frozenset | None
     prefilter_source: str | None = None
+    gate: int | None = None  # the number of the Plan's gate that finds where this rule can start
+    anchored: bool = False   # it can match only at the start of the text
     _pattern: regex.Pattern | None = field(default=None, repr=False)
     _prefilter: regex.Pattern | None = field(default=None, repr=False)
 
@@ -271,7 +288,7 @@ class CompiledRule:
 
     def __getstate__(self):
         return {"rule": self.rule, "source": self.source, "trigger": self.trigger,
-                "prefilter_source": self.prefilter_source, "_pattern": None, "_prefilter": None}
+                "prefilter_source": self.prefilter_source, "gate": self.gate, "anchored": self.anchored, "_pattern": None, "_prefilter": None}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -285,6 +302,8 @@ class Plan:
     fact_index: dict[str, int]
     trigger_index: dict[str, tuple[int, ...]]  # key -> numbers of the rules it triggers
     ungated: tuple[int, ...]              # rules that always run
+    gates: list = field(default_factory=list)  # gate.Gate objects, one Hyperscan scan each
+    needs_keys: bool = True               # do some triggers name words (so documents' words are needed)?
 
     @property
     def phases(self) -> list[list[CompiledRule]]:
@@ -299,24 +318,50 @@ def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
     emit = Emitter(ruleset, fact_index)
     relaxed = Emitter(ruleset, fact_index, drop_looks=True)
     by_name = {r.name: r for r in ruleset.rules}
-    rules, phase_of, index, ungated = [], [], {}, []
+    rules, phase_of = [], []
     for phase_no, names in enumerate(ruleset.phases):
         for name in names:
             rule = by_name[name]
-            trig = triggers(ruleset, rule.pattern)
-            number = len(rules)
             prefilter = None
             if rule.scope.kind in ("sentence", "line", "paragraph") and rule.scope.n is None and not any(
                     isinstance(n, A.Regex) for n in walk(rule.pattern)):
                 prefilter = relaxed(rule.pattern, True)
-            rules.append(CompiledRule(rule, rule_regex(emit, rule.pattern), trig, prefilter))
+            rules.append(CompiledRule(rule, rule_regex(emit, rule.pattern), triggers(ruleset, rule.pattern), prefilter,
+                                      anchored=starts_at_text_start(rule.pattern)))
             phase_of.append(phase_no)
-            if trig is None:
-                ungated.append(number)
-            else:
-                for key in trig:
-                    index.setdefault(key, []).append(number)
-    return Plan(ruleset, rules, phase_of, fact_index, {k: tuple(v) for k, v in index.items()}, tuple(ungated))
+    gates = _gates(ruleset, rules)
+    index, ungated = {}, []
+    for number, cr in enumerate(rules):
+        if cr.gate is not None and cr.trigger is not None and not all(k.startswith(FACT_KEY) for k in cr.trigger):
+            cr.trigger = None  # the gate finds the rule's words itself (and where they are)
+        if cr.trigger is None:
+            ungated.append(number)
+        else:
+            for key in cr.trigger:
+                index.setdefault(key, []).append(number)
+    needs_keys = any(not k.startswith(FACT_KEY) for k in index)
+    return Plan(ruleset, rules, phase_of, fact_index, {k: tuple(v) for k, v in index.items()}, tuple(ungated),
+                gates, needs_keys)
+
+
+def _gates(ruleset: ir.RuleSet, rules: list[CompiledRule]) -> list:
+    """One gate for each group of rules that see the same text (the same consumed facts masked). Rules
+    anchored at the start of the text need none: they are tried there once."""
+    from . import gate
+    if not gate.enabled():
+        return []
+    groups: dict[tuple, list[int]] = {}
+    for number, cr in enumerate(rules):
+        if not cr.anchored:
+            groups.setdefault(cr.rule.consumes, []).append(number)
+    out = []
+    for numbers in groups.values():
+        g = gate.build(ruleset, [(i, rules[i].rule.pattern, may_start_raw(rules[i].rule.pattern)) for i in numbers])
+        if g is not None:
+            for i in g.modes:
+                rules[i].gate = len(out)
+            out.append(g)
+    return out
 
 
 def pattern_regex(ruleset: ir.RuleSet, pattern) -> str:

@@ -90,9 +90,9 @@ def load_ruleset(paths, rules_dir: Path | None = None):
 def fingerprint(paths) -> str:
     """A hash of every rule and lexicon file's path and content, and of the versions that shape a plan."""
     import regex
-    from . import __version__
+    from . import __version__, gate
     h = hashlib.sha256(f"ierun {__version__} cache {CACHE_FORMAT} py {sys.version_info[:2]} "
-                       f"regex {regex.__version__}".encode())
+                       f"regex {regex.__version__} hyperscan {gate.version()}".encode())
     h.update(_engine_digest())
     for p in map(Path, paths):
         candidates = sorted(p.rglob("*")) if p.is_dir() else [p]

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import ast as A
+from . import gate
 from .check import walk
 from .compile import FACT_KEY, FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
 from .errors import Diagnostic, IerunError
@@ -47,6 +48,26 @@ def capture_names(pattern) -> list[tuple[str, str | None]]:
     return out
 
 
+def finditer_at(pattern, subject: str, starts: list[int], spans, keep_all: bool, timeout=None):
+    """What `pattern.finditer` over each of the ranges `spans` finds, when a match can start only at the
+    ascending positions `starts` (the gate's): the pattern is tried there alone. After a match the next
+    one starts at or after its end, unless all matches are kept (`overlapped`)."""
+    range_starts = [lo for lo, _ in spans]
+    match = pattern.match
+    pos = 0
+    for s in starts:
+        if s < pos:
+            continue
+        j = bisect.bisect_right(range_starts, s) - 1
+        if j < 0 or s >= spans[j][1]:
+            continue
+        m = match(subject, s, spans[j][1], timeout=timeout)
+        if m is not None:
+            yield m
+            if not keep_all:
+                pos = max(m.end(), s + 1)
+
+
 class Extractor:
     def __init__(self, plan: Plan, timeout: float = DEFAULT_TIMEOUT):
         self.plan = plan
@@ -68,25 +89,38 @@ class Extractor:
         plan = self.plan
         index = plan.trigger_index
         active = set(plan.ungated)
-        for k in document_keys(text):
-            rules = index.get(k)
-            if rules:
-                active.update(rules)
+        if plan.needs_keys:
+            for k in document_keys(text):
+                rules = index.get(k)
+                if rules:
+                    active.update(rules)
         by_type: dict[str, dict[tuple[int, int], Fact]] = {}
         pub = published
         self._ranges_cache = {}
         phase_of = plan.phase_of
+        # consumed fact types -> the text with those facts masked (and its bytes for the gate); a consumer
+        # runs after every producer of what it consumes, so one masking serves all later phases
+        subjects: dict[tuple, tuple[str, bytes | None]] = {(): (text, None)}
+        gated: dict[int, dict] = {}  # gate number -> what its scan found
         for phase_no in range(self._phases):
             candidates: dict[str, list[Fact]] = {}
-            marked: dict[tuple, str] = {}  # consumed fact types -> the text with those facts masked
             for number in sorted(i for i in active if phase_of[i] == phase_no):
                 cr = plan.rules[number]
-                subject = text
-                if cr.rule.consumes:
-                    subject = marked.get(cr.rule.consumes)
-                    if subject is None:
-                        subject = marked[cr.rule.consumes] = self._mark(text, cr.rule.consumes, by_type)
-                for f in self._apply(cr, text, subject, pub, by_type, doc_id, out):
+                subject, data = subjects.get(cr.rule.consumes) or subjects.setdefault(
+                    cr.rule.consumes, self._mark(text, cr.rule.consumes, by_type))
+                starts = None
+                if cr.gate is not None:
+                    hits = gated.get(cr.gate)
+                    if hits is None:
+                        hits = gated[cr.gate] = plan.gates[cr.gate].scan(subject, data)
+                    starts = hits.get(number)
+                    if starts is None:
+                        continue  # the rule cannot match in this document
+                    if starts is True:
+                        starts = None
+                if cr.anchored:
+                    starts = [0]
+                for f in self._apply(cr, text, subject, starts, pub, by_type, doc_id, out):
                     candidates.setdefault(f.type, []).append(f)
             for type_name, cands in candidates.items():
                 ft = self.ruleset.facts[type_name]
@@ -112,26 +146,36 @@ class Extractor:
     def _keep_all(self, f: Fact) -> bool:
         return self._keep_all_rules.get(f.rule, False)
 
-    def _mark(self, text: str, wanted, by_type) -> str:
-        """The text with each consumed fact replaced, at equal length, by its type marker and padding."""
+    def _mark(self, text: str, wanted, by_type) -> tuple[str, bytes | None]:
+        """The text with each consumed fact replaced, at equal length, by its type marker and padding; and
+        the same for the gate, as bytes (markers as MARKER_BYTE, padding as PAD_BYTE)."""
         spans = sorted((s, e, t) for t in wanted for (s, e) in by_type.get(t, {}))
         parts, pos = [], 0
+        gaps = []  # the text between the facts
         for s, e, t in spans:
             if s < pos or e <= s:
                 continue
+            gaps.append((pos, s, e))
             parts.append(text[pos:s])
             parts.append(fact_marker(self.plan.fact_index[t]) + FACT_PAD * (e - s - 1))
             pos = e
         parts.append(text[pos:])
-        return "".join(parts)
+        if not self.plan.gates:
+            return "".join(parts), None
+        data = b"".join(gate.to_bytes(text[a:s]) + gate.MARKER_BYTE + gate.PAD_BYTE * (e - s - 1) for a, s, e in gaps)
+        return "".join(parts), data + gate.to_bytes(text[pos:])
 
-    def _apply(self, cr: CompiledRule, text, subject, pub, by_type, doc_id, out: Extraction):
+    def _apply(self, cr: CompiledRule, text, subject, starts, pub, by_type, doc_id, out: Extraction):
         rule = cr.rule
         ft = self.ruleset.facts[rule.fact]
         caps = self._captures[rule.name]
         try:
-            matches = (m for lo, hi in self._worth(cr, subject)
-                       for m in cr.pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=self.timeout))
+            if starts is None:
+                matches = (m for lo, hi in self._worth(cr, subject) for m in
+                           cr.pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=self.timeout))
+            else:
+                matches = finditer_at(cr.pattern, subject, starts, self._ranges(subject, rule.scope),
+                                      rule.keep_all, self.timeout)
             for m in matches:
                 start, end = _trim(text, *m.span())
                 if start >= end:

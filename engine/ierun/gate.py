@@ -1,0 +1,362 @@
+"""The gate: one Hyperscan scan per document finds where each rule can start, so a rule's own `regex` pattern
+is tried only there instead of at every character (Hyperscan runs many patterns at once in one pass).
+
+For each rule the gate compiles a *superset* pattern P: it matches wherever the rule can (never fewer
+places), so skipping the other positions loses nothing:
+  - look-arounds are dropped (a positive look-ahead that ends the pattern is kept, as text to consume);
+  - possessive and atomic forms become plain ones; an embedded regex becomes "any characters";
+  - the text is scanned as bytes with every non-ASCII character turned into `?`, and every character class
+    of P accepts `?` where the class could hold a non-ASCII character (letters, digits, white space, the
+    characters that fold to `i`, `k` or `s`).
+P is compiled reversed and run over the reversed text: Hyperscan reports every offset at which a match of
+P-reversed ends, which is every position at which a match of P starts.
+
+A rule whose pattern may begin with a raw regex is gated only on whether P occurs at all; a rule for which
+no such P compiles (it would match the empty text, say) is not gated here. Without Hyperscan installed,
+the engine works as before (rules gated by their trigger words, scanned in full), only slower.
+"""
+from __future__ import annotations
+
+import os
+import string
+from dataclasses import dataclass, field
+
+import regex
+
+from . import ast as A
+from . import ir
+from .tokens import glued_tokens, kind
+
+try:
+    import hyperscan
+except ImportError:  # pragma: no cover - exercised by the fallback test through IERUN_NO_HYPERSCAN
+    hyperscan = None
+
+def enabled() -> bool:
+    """Is the gate in use? (IERUN_NO_HYPERSCAN=1 turns it off, for comparisons and tests.)"""
+    return hyperscan is not None and not os.environ.get("IERUN_NO_HYPERSCAN")
+
+
+def version() -> str:
+    return getattr(hyperscan, "__version__", "?") if enabled() else "off"
+
+
+MAX_PATTERN = 16000  # Hyperscan's limit on the length of one expression
+
+# ---- P as a small tree: ("at", class, kind) | ("cat", [..]) | ("alt", [..]) | ("rep", node, min, max) ----
+# kind: "L" or "D" when the atom stands for the first character of a letter or digit token (a token starts
+# after a character of another kind), else None
+WS = r"[\t\n\x0b\x0c\r ?]"
+LETTER, UPPER, LOWER, DIGIT = "[A-Za-z?]", "[A-Z?]", "[a-z?]", "[0-9?]"
+PUNCT = r"[^\t\n\x0b\x0c\r A-Za-z0-9]"
+ANY = r"[\x00-\xff]"
+
+
+def _cat(*items):
+    return ("cat", [i for i in items if i != EMPTY])
+
+
+def _rep(item, lo, hi=None):
+    return ("rep", item, lo, hi)
+
+
+def _at(cls, kind=None):
+    return ("at", cls, kind)
+
+
+EMPTY = ("cat", [])
+GAP = _rep(_at(WS), 0)
+_NUMBER = _cat(_at(DIGIT, "D"), _rep(_at(DIGIT), 0), _rep(_cat(_at("[.,/]"), _rep(_at(DIGIT), 1)), 0))
+TOKEN_CLASS = {
+    "WORD": _cat(_at(LETTER, "L"), _rep(_at(LETTER), 0)),
+    "CAPWORD": _cat(_at(UPPER, "L"), _rep(_at(LETTER), 0)),
+    "ALLCAPS": _cat(_at(UPPER, "L"), _rep(_at(UPPER), 0)),
+    "LOWER": _cat(_at(LOWER, "L"), _rep(_at(LETTER), 0)),
+    "NUMBER": _NUMBER,
+    "PUNCT": _at(PUNCT),
+}
+TOKEN_CLASS["TOKEN"] = ("alt", [TOKEN_CLASS["WORD"], _NUMBER, _at(PUNCT)])
+
+# ASCII letters that also match a non-ASCII character when case is ignored (KELVIN SIGN, LONG S, ...)
+_FOLDS_OUTSIDE_ASCII = frozenset("iks")
+
+
+def _char(c: str, ignore_case: bool):
+    k = kind(c)
+    k = k if k in "LD" else None
+    if c.isascii():
+        if ignore_case and c.isalpha():
+            return _at(f"[{c.lower()}{c.upper()}{'?' if c.lower() in _FOLDS_OUTSIDE_ASCII else ''}]", k)
+        return _at(c if c.isalnum() else f"\\x{ord(c):02x}", k)
+    ascii_twins = "".join(regex.findall("(?i)" + regex.escape(c), string.ascii_letters)) if ignore_case else ""
+    return _at(f"[?{ascii_twins}]" if ascii_twins else r"\?", k)
+
+
+def _literal(text: str, ignore_case: bool):
+    items = []
+    for i, (tok, glued) in enumerate(glued_tokens(text)):
+        if i and not glued:
+            items.append(GAP)
+        items.extend(_char(c, ignore_case) for c in tok)
+    return _cat(*items)
+
+
+class _Builder:
+    """Pattern AST -> P (a tree), following the compiler's Emitter element by element."""
+
+    def __init__(self, ruleset: ir.RuleSet):
+        self.ruleset = ruleset
+
+    def rule(self, pattern):
+        """P, with the character before the match in front (see `_context`)."""
+        p = self(pattern, True)
+        if isinstance(pattern, A.Seq) and isinstance(pattern.items[-1], A.Look):
+            look = pattern.items[-1]
+            if not look.behind and not look.negate:  # a final look-ahead: what follows the match
+                p = _cat(p, self(look.pattern, False))
+        return _context(p) or _cat(_at(ANY), p)
+
+    def __call__(self, node, glued: bool):
+        gap = EMPTY if glued else GAP
+        if isinstance(node, A.Lit):
+            return _cat(gap, _literal(node.text, node.ignore_case))
+        if isinstance(node, A.TokenClass):
+            return _cat(gap, TOKEN_CLASS[node.name])
+        if isinstance(node, A.Regex):
+            return _cat(gap, _rep(_at(ANY), 0))
+        if isinstance(node, A.LexRef):
+            lex = self.ruleset.lexicons[node.name]
+            return _cat(gap, ("alt", [_literal(p, not lex.case_sensitive) for p in lex.phrases]))
+        if isinstance(node, A.FactRef):
+            # the fact's marker and padding (or private-use characters of the text itself, which are `?`)
+            return _cat(gap, _at(r"[\x01?]"), _rep(_at(r"[\x02?]"), 0))
+        if isinstance(node, A.Seq):
+            items = []
+            for i, item in enumerate(node.items):
+                g = (glued or node.glued[0]) if i == 0 else node.glued[i]
+                # after dropped look-arounds only, the element still starts the match: no gap before it
+                items.append(self(item, g or (glued and not any(x != EMPTY for x in items))))
+            return _cat(*items)
+        if isinstance(node, A.Alt):
+            return ("alt", [self(b, glued) for b in node.branches])
+        if isinstance(node, A.Repeat):
+            if not glued:
+                return _rep(self(node.item, False), node.min, node.max)
+            first, more = self(node.item, True), self(node.item, False)
+            body = _cat(first, _rep(more, max(node.min - 1, 0), None if node.max is None else node.max - 1))
+            return body if node.min >= 1 else _rep(body, 0, 1)
+        if isinstance(node, A.Capture):
+            return self(node.item, glued)
+        if isinstance(node, A.Look):
+            return EMPTY
+        raise TypeError(node)
+
+
+# ---- the character before a match ------------------------------------------------------------------
+# A rule's match starts at a token, so the character before it is no letter when the match starts with a
+# letter, no digit when it starts with a digit. P gets that character in front (the text, a newline in
+# front of it, always has one), which spares reporting every position inside a word or a number.
+_BEFORE = {"L": "[^A-Za-z]", "D": "[^0-9]", None: ANY}
+
+
+def _nullable(node) -> bool:
+    if node[0] == "at":
+        return False
+    if node[0] == "cat":
+        return all(_nullable(x) for x in node[1])
+    if node[0] == "alt":
+        return any(_nullable(x) for x in node[1])
+    return node[2] == 0 or _nullable(node[1])
+
+
+def _context(node):
+    """node with the character before its first one required, or None where the first character is not
+    known (an optional start)."""
+    if node[0] == "at":
+        return _cat(_at(_BEFORE[node[2]]), node)
+    if node[0] == "cat":
+        if not node[1] or _nullable(node[1][0]):
+            return None
+        first = _context(node[1][0])
+        return None if first is None else _cat(first, *node[1][1:])
+    if node[0] == "alt":
+        branches = [_context(b) for b in node[1]]
+        return None if any(b is None for b in branches) else ("alt", branches)
+    _, item, lo, hi = node
+    first = _context(item) if lo >= 1 else None
+    return None if first is None else _cat(first, _rep(item, lo - 1, None if hi is None else hi - 1))
+
+
+# ---- rendering, reversed, with alternatives of plain sequences shared as a trie -----------------------
+def _render(node, rev: bool) -> str:
+    kind = node[0]
+    if kind == "at":
+        return node[1]
+    if kind == "cat":
+        return "".join(_render(x, rev) for x in (reversed(node[1]) if rev else node[1]))
+    if kind == "alt":
+        return _render_alt(node[1], rev)
+    _, item, lo, hi = node
+    if hi == 0:
+        return ""
+    body = _render(item, rev)
+    if not body:
+        return ""
+    if (lo, hi) == (1, 1):
+        return body
+    if item[0] != "at":
+        body = f"(?:{body})"
+    if hi is None and lo <= 1:
+        return body + "*+"[lo]
+    if (lo, hi) == (0, 1):
+        return body + "?"
+    return body + "{%d,%s}" % (lo, "" if hi is None else hi)
+
+
+def _pieces(node, rev: bool):
+    """A branch with no alternation inside as a list of rendered pieces, else None."""
+    if node[0] == "at":
+        return [node[1]]
+    if node[0] == "rep":
+        return [_render(node, rev)]
+    if node[0] == "cat":
+        out = []
+        for x in (reversed(node[1]) if rev else node[1]):
+            p = _pieces(x, rev)
+            if p is None:
+                return None
+            out.extend(p)
+        return out
+    return None
+
+
+def _render_alt(branches, rev: bool) -> str:
+    trie: dict = {}
+    others = []
+    for b in branches:
+        p = _pieces(b, rev)
+        if p is None:
+            others.append(_render(b, rev))
+            continue
+        node = trie
+        for piece in p:
+            node = node.setdefault(piece, {})
+        node[None] = {}
+
+    def emit(node):
+        alts = []
+        for key in sorted(k for k in node if k is not None):
+            rest = emit(node[key])
+            if rest is None:
+                alts.append(key)
+            elif None in node[key]:
+                alts.append(f"{key}(?:{rest})?")
+            else:
+                alts.append(key + rest)
+        if not alts:
+            return None
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    body = emit(trie)
+    alts = ([body] if body else []) + others
+    optional = None in trie  # an empty branch
+    if not alts:
+        return ""
+    text = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{text})?" if optional else text
+
+
+def superset_pattern(ruleset: ir.RuleSet, pattern) -> str:
+    """P reversed, as Hyperscan source (for tests and `--explain plan`)."""
+    return _render(_Builder(ruleset).rule(pattern), True)
+
+
+MARKER_BYTE, PAD_BYTE = b"\x01", b"\x02"  # a consumed fact's marker and padding in the bytes scanned
+
+
+def to_bytes(text: str) -> bytes:
+    """The bytes the gate scans: one byte a character, non-ASCII -> `?`."""
+    return text.encode("ascii", "replace")
+
+
+# ---- the compiled gate ------------------------------------------------------------------------------
+START, PRESENT = "start", "present"
+
+
+@dataclass
+class Gate:
+    """One Hyperscan database for a group of rules; `modes[id]` is START (report where the rule can
+    start) or PRESENT (report only whether it can match at all)."""
+    modes: dict[int, str]
+    serialized: bytes
+    limit: int | None = None  # the rules see only the text's first `limit` characters
+    _db: object = field(default=None, repr=False)
+
+    def __getstate__(self):
+        return {"modes": self.modes, "serialized": self.serialized, "limit": self.limit, "_db": None}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    def scan(self, text: str, data: bytes | None = None) -> dict[int, list[int] | bool]:
+        """{rule id: ascending positions where it can start (START) or True (PRESENT)} for the rules that
+        can match in `text` (`data`: its bytes, when it is a text with facts masked)."""
+        if self._db is None:
+            self._db = hyperscan.loadb(self.serialized, hyperscan.HS_MODE_BLOCK)
+            self._db.scratch = hyperscan.Scratch(self._db)
+        if data is None:
+            data = to_bytes(text if self.limit is None else text[:self.limit])
+        elif self.limit is not None:
+            data = data[:self.limit]
+        n = len(data)
+        data = data[::-1] + b"\n"  # the newline before the text: every match has a character before it
+        ends: dict[int, list[int]] = {}
+
+        def on_match(rule_id, _from, to, _flags, _context):
+            hit = ends.get(rule_id)
+            if hit is None:
+                ends[rule_id] = [to]
+            else:
+                hit.append(to)
+
+        self._db.scan(data, match_event_handler=on_match)
+        modes = self.modes
+        # a match of P reversed that ends at `to` consumed the character before position n + 1 - to
+        return {i: True if modes[i] == PRESENT else [n + 1 - to for to in reversed(tos)] for i, tos in ends.items()}
+
+
+def _compile(exprs: list[bytes], ids: list[int], flags: list[int]):
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+    return db
+
+
+def build(ruleset: ir.RuleSet, patterns: list[tuple[int, object, bool]], limit: int | None = None) -> Gate | None:
+    """A gate for (id, pattern, starts_raw) triples; rules it cannot take are left out of `modes` (and run
+    ungated). None when Hyperscan is missing or takes none of the rules."""
+    if hyperscan is None:
+        return None
+    builder = _Builder(ruleset)
+    entries = []
+    for rule_id, pattern, starts_raw in patterns:
+        source = _render(builder.rule(pattern), True)
+        if source and len(source) <= MAX_PATTERN:
+            mode = PRESENT if starts_raw else START
+            flag = hyperscan.HS_FLAG_SINGLEMATCH if mode == PRESENT else 0
+            entries.append((rule_id, source.encode("ascii"), flag, mode))
+    try:
+        db = _compile([e[1] for e in entries], [e[0] for e in entries], [e[2] for e in entries]) if entries else None
+    except hyperscan.error:  # find the expressions Hyperscan refuses (an empty match, too large) and drop them
+        entries = [e for e in entries if _compiles(e)]
+        db = _compile([e[1] for e in entries], [e[0] for e in entries], [e[2] for e in entries]) if entries else None
+    if db is None:
+        return None
+    return Gate({e[0]: e[3] for e in entries}, hyperscan.dumpb(db), limit, db)
+
+
+def _compiles(entry) -> bool:
+    try:
+        _compile([entry[1]], [entry[0]], [entry[2]])
+        return True
+    except hyperscan.error:
+        return False

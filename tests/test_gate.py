@@ -1,0 +1,63 @@
+"""The Hyperscan gate changes how fast the pack runs, never what it finds: the same facts with the gate and
+without it (IERUN_NO_HYPERSCAN=1), on the seed and on every example text of the pack and its variants."""
+from pathlib import Path
+
+import pytest
+
+import ierun
+from ierun import gate
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(gate.hyperscan is None, reason="Hyperscan is not installed")
+
+
+@pytest.fixture(scope="module")
+def packs():
+    gated = ierun.load(ROOT / "rules", use_cache=False)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("IERUN_NO_HYPERSCAN", "1")
+        plain = ierun.load(ROOT / "rules", use_cache=False)
+    return gated, plain
+
+
+def _texts(rules):
+    seed = (ROOT / "examples" / "seed" / "menafn-kz-uk.txt").read_text(encoding="utf-8")
+    texts = [seed, seed.replace("\n", "\r\n"), seed.upper(), "\u201c" + seed.replace(" ", "\u00a0")]
+    for rule in rules.ir.rules:
+        for ex in rule.examples:
+            texts += [ex.text, "A line.\n\n" + ex.text, ex.text + " \u2014 " + ex.text, ex.text.upper()]
+    return texts
+
+
+def test_the_pack_is_gated(packs):
+    gated, plain = packs
+    assert gated.extractor.plan.gates and not plain.extractor.plan.gates
+    assert sum(cr.gate is not None for cr in gated.extractor.plan.rules) >= 30
+
+
+def test_same_facts_with_and_without_the_gate(packs):
+    gated, plain = packs
+    for text in _texts(gated):
+        for pub in (None, "2013-01-02"):
+            assert gated.extract_dicts(text, pub) == plain.extract_dicts(text, pub), text
+
+
+def test_the_gate_survives_pickling(packs):
+    import pickle
+    gated, _ = packs
+    plan = pickle.loads(pickle.dumps(gated.extractor.plan))
+    assert plan.gates[0]._db is None  # the database is rebuilt from its bytes where it is used
+    text = "It paid 300 mln dlrs, Treasury Secretary James Baker said."
+    assert ierun.RuleSet(plan).extract_dicts(text) == gated.extract_dicts(text)
+
+
+@pytest.mark.parametrize("pattern, ctx", [
+    ('"dlrs"', "[^A-Za-z]"),         # a word starts after a character that is no letter
+    ("NUMBER", "[^0-9]"),            # a number after one that is no digit
+    ('"$" NUMBER', r"[\x00-\xff]"),  # a symbol after anything
+    ('"a"? "b"', r"[\x00-\xff]"),    # an optional start: anything
+])
+def test_the_character_before_a_match(pattern, ctx):
+    rules = ierun.loads(f"fact F {{ }}\nrule r -> F {{ match {pattern} }}\n")
+    source = gate.superset_pattern(rules.extractor.plan.ruleset, rules.ir.rules[0].pattern)
+    assert source.endswith(ctx)
