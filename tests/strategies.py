@@ -8,7 +8,9 @@ from ierun import ir
 VOCAB = ["a", "ab", "B", "Cd", "CD", "x", "1", "1.5", "12", "2,500", ",", ".", "$", "-", "US", "u", "é", "(", ")",
          "ks"]
 LEXICON = ir.Lexicon("lx", None, False, ("ab", "ab cd", "US$", "1.5", "x - x"), {})
-LEXICONS = {"lx": LEXICON}
+# many one-token phrases: the compiler makes them a named list
+WORDS = ir.Lexicon("ly", None, False, ("ab", "b", "cd", "x", "ks", "u", "é", "12", "K"), {})
+LEXICONS = {"lx": LEXICON, "ly": WORDS}
 
 
 def texts(max_tokens=14):
@@ -23,7 +25,7 @@ literals = st.builds(lambda toks, sep, ci: A.Lit(sep.join(toks), ci),
 token_classes = st.sampled_from(A.TOKEN_CLASSES).map(A.TokenClass)
 regexes = st.sampled_from([A.Regex("[a-z]+"), A.Regex(r"\d+(?:\.\d+)?"), A.Regex("[A-Z][a-z]*"),
                            A.Regex("a|ab", "i"), A.Regex(",", raw=True), A.Regex(r"\s*-", raw=True)])
-atoms = st.one_of(literals, token_classes, regexes, st.just(A.LexRef("lx")))
+atoms = st.one_of(literals, token_classes, regexes, st.sampled_from([A.LexRef("lx"), A.LexRef("ly")]))
 
 
 def _names():

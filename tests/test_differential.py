@@ -4,7 +4,7 @@ import regex
 from hypothesis import given, strategies as st
 
 from ierun import ast as A, ir, reference
-from ierun.compile import may_start_raw, pattern_regex
+from ierun.compile import compile_pattern, may_start_raw
 from ierun.match import capture_names, finditer_at, _trim
 from strategies import LEXICONS, VOCAB, patterns, texts
 
@@ -12,7 +12,7 @@ RULESET = ir.RuleSet({}, LEXICONS, (), ())
 
 
 def compiled_matches(pattern, text, overlapped=False):
-    rx = regex.compile(pattern_regex(RULESET, pattern), regex.V0)
+    rx = compile_pattern(RULESET, pattern)
     names = [n for n, _ in capture_names(pattern)]
     out = []
     for m in rx.finditer(text, overlapped=overlapped):
@@ -59,7 +59,7 @@ UNICODE_TEXT = st.lists(st.tuples(st.sampled_from(["", " ", "\u00a0", "\n", "\u2
 
 def gated_matches(pattern, text, overlapped=False):
     g = gate.build(RULESET, [(0, pattern, may_start_raw(pattern))])
-    rx = regex.compile(pattern_regex(RULESET, pattern), regex.V0)
+    rx = compile_pattern(RULESET, pattern)
     if g is None or 0 not in g.modes:
         return None  # not gated: the full scan runs, as before
     starts = g.scan(text).get(0)
@@ -74,7 +74,7 @@ def gated_matches(pattern, text, overlapped=False):
 @given(patterns(), st.one_of(texts(), UNICODE_TEXT), st.booleans())
 def test_gated_matching_equals_full_scan(pattern, text, overlapped):
     got = gated_matches(pattern, text, overlapped)
-    rx = regex.compile(pattern_regex(RULESET, pattern), regex.V0)
+    rx = compile_pattern(RULESET, pattern)
     assert got is None or got == [m.span() for m in rx.finditer(text, overlapped=overlapped)]
 
 

@@ -35,14 +35,24 @@ def token_regex(tok: str) -> str:
     return boundary_before(tok[0]) + regex.escape(tok, special_only=True) + boundary_after(tok[-1])
 
 
+def _token_end_regex(tok: str) -> str:
+    return regex.escape(tok, special_only=True) + boundary_after(tok[-1])
+
+
 def literal_regex(text: str, ignore_case: bool) -> str:
-    body = "".join(("" if i == 0 or glued else GAP) + token_regex(t)
+    # after the first token, no start boundary: the token before ends at one, and after white space there is one
+    body = "".join(token_regex(t) if i == 0 else (GAP if not glued else "") + _token_end_regex(t)
                    for i, (t, glued) in enumerate(glued_tokens(text)))
     return f"(?i:{body})" if ignore_case else body
 
 
-def lexicon_regex(lex: ir.Lexicon) -> str:
-    """A trie over the lexicon's phrases (as tokens): one automaton-like alternation, longest first."""
+LIST_MIN = 4  # a trie node's tokens, from this many on, are a named list (`\\L<name>`: a set, quick to compile)
+_LIST_REF = regex.compile(r"\\L<(\w+)>")
+
+
+def lexicon_regex(lex: ir.Lexicon, lists: dict[str, list[str]] | None = None) -> str:
+    """A trie over the lexicon's phrases (as tokens): one automaton-like alternation, longest first. With
+    `lists`, the many tokens that end phrases at one node become a named list added to it."""
     trie: dict = {}
     for phrase in lex.phrases:
         node = trie
@@ -59,17 +69,25 @@ def lexicon_regex(lex: ir.Lexicon) -> str:
             glued, tok = key
             child = node[key]
             lead = "" if first or glued else GAP
-            # the root's start boundary is factored out below: one check for all phrases
-            before = "" if first else boundary_before(tok[0])
+            # the root's start boundary is factored out below: one check for all phrases; a later token
+            # needs none (the token before it ended at a boundary, and white space is one)
+            before = ""
             body = regex.escape(tok, special_only=True)
             if any(k is not None for k in child):
                 head = lead + before + body + boundary_after(tok[-1])
                 rest = emit(child, False)
                 alts.append(f"{head}(?:{rest})?" if None in child else head + rest)
             else:
-                leaves.setdefault((lead, before, boundary_after(tok[-1])), []).append(body)
-        for (lead, before, after), bodies in sorted(leaves.items()):
-            alts.append(lead + before + (bodies[0] if len(bodies) == 1 else "(?:" + "|".join(bodies) + ")") + after)
+                leaves.setdefault((lead, before, boundary_after(tok[-1])), []).append(tok)
+        for (lead, before, after), toks in sorted(leaves.items()):
+            if lists is not None and len(toks) >= LIST_MIN:
+                name = f"lx{len(lists)}"
+                lists[name] = sorted(toks)
+                body = f"\\L<{name}>"
+            else:
+                bodies = [regex.escape(t, special_only=True) for t in toks]
+                body = bodies[0] if len(bodies) == 1 else "(?:" + "|".join(bodies) + ")"
+            alts.append(lead + before + body + after)
         return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
     if not trie:
@@ -85,11 +103,13 @@ def lexicon_regex(lex: ir.Lexicon) -> str:
 class Emitter:
     """Pattern IR -> regex source. `glued`: no white space may precede the element."""
 
-    def __init__(self, ruleset: ir.RuleSet, fact_index: dict[str, int], drop_looks: bool = False):
+    def __init__(self, ruleset: ir.RuleSet, fact_index: dict[str, int], drop_looks: bool = False,
+                 lists: dict[str, list[str]] | None = None):
         self.ruleset = ruleset
         self.fact_index = fact_index
         self.drop_looks = drop_looks  # for a prefilter that matches a superset
         self.lex_cache: dict[str, str] = {}
+        self.lists = lists  # where the named lists the regexes refer to go (None: plain alternations)
         self.behind = False  # inside a look-behind, which the regex module matches right to left
 
     def _relaxed(self, source: str) -> str:
@@ -116,7 +136,7 @@ class Emitter:
             return f"{gap}{BOUNDARY}(?>{body}{BOUNDARY})"
         if isinstance(node, A.LexRef):
             if node.name not in self.lex_cache:
-                self.lex_cache[node.name] = lexicon_regex(self.ruleset.lexicons[node.name])
+                self.lex_cache[node.name] = lexicon_regex(self.ruleset.lexicons[node.name], self.lists)
             return gap + self.lex_cache[node.name]
         if isinstance(node, A.FactRef):
             return gap + f"(?>{regex.escape(fact_marker(self.fact_index[node.type]))}{FACT_PAD}*+)"
@@ -253,6 +273,10 @@ _WORDS = regex.compile(r"[\p{L}\p{M}]{2,}")
 _HAS_DIGIT = regex.compile(r"\p{Nd}")
 
 
+def compile_regex(source: str, lists: dict[str, list[str]]) -> regex.Pattern:
+    return regex.compile(source, regex.V0, **{name: lists[name] for name in set(_LIST_REF.findall(source))})
+
+
 # ---- the plan ------------------------------------------------------------------------------------
 @dataclass
 class CompiledRule:
@@ -269,11 +293,13 @@ class CompiledRule:
     def name(self) -> str:
         return self.rule.name
 
+    lists: dict = field(default_factory=dict, repr=False)  # named lists (shared by the plan's rules)
+
     @property
     def pattern(self) -> regex.Pattern:
         """Compiled on first use (a cached plan pays only for the rules a run needs)."""
         if self._pattern is None:
-            self._pattern = regex.compile(self.source, regex.V0)
+            self._pattern = compile_regex(self.source, self.lists)
         return self._pattern
 
     @property
@@ -283,12 +309,13 @@ class CompiledRule:
         (ranges end at white space, so boundaries behave alike), so skipping ranges before its next match
         loses nothing."""
         if self._prefilter is None and self.prefilter_source is not None:
-            self._prefilter = regex.compile(self.prefilter_source, regex.V0)
+            self._prefilter = compile_regex(self.prefilter_source, self.lists)
         return self._prefilter
 
     def __getstate__(self):
         return {"rule": self.rule, "source": self.source, "trigger": self.trigger,
-                "prefilter_source": self.prefilter_source, "gate": self.gate, "anchored": self.anchored, "_pattern": None, "_prefilter": None}
+                "prefilter_source": self.prefilter_source, "gate": self.gate, "anchored": self.anchored,
+                "lists": self.lists, "_pattern": None, "_prefilter": None}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -315,8 +342,9 @@ class Plan:
 
 def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
     fact_index = {name: i for i, name in enumerate(sorted(ruleset.facts))}
-    emit = Emitter(ruleset, fact_index)
-    relaxed = Emitter(ruleset, fact_index, drop_looks=True)
+    lists: dict[str, list[str]] = {}
+    emit = Emitter(ruleset, fact_index, lists=lists)
+    relaxed = Emitter(ruleset, fact_index, drop_looks=True, lists=lists)
     by_name = {r.name: r for r in ruleset.rules}
     rules, phase_of = [], []
     for phase_no, names in enumerate(ruleset.phases):
@@ -327,7 +355,7 @@ def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
                     isinstance(n, A.Regex) for n in walk(rule.pattern)):
                 prefilter = relaxed(rule.pattern, True)
             rules.append(CompiledRule(rule, rule_regex(emit, rule.pattern), triggers(ruleset, rule.pattern), prefilter,
-                                      anchored=starts_at_text_start(rule.pattern)))
+                                      anchored=starts_at_text_start(rule.pattern), lists=lists))
             phase_of.append(phase_no)
     gates = _gates(ruleset, rules)
     index, ungated = {}, []
@@ -365,5 +393,13 @@ def _gates(ruleset: ir.RuleSet, rules: list[CompiledRule]) -> list:
 
 
 def pattern_regex(ruleset: ir.RuleSet, pattern) -> str:
-    """The regex source for one pattern (used by tests and `--explain plan`)."""
+    """The regex source for one pattern, lexicons written out (for reading)."""
     return rule_regex(Emitter(ruleset, {name: i for i, name in enumerate(sorted(ruleset.facts))}), pattern)
+
+
+def compile_pattern(ruleset: ir.RuleSet, pattern) -> regex.Pattern:
+    """One pattern compiled as the engine compiles it (used by tests)."""
+    lists: dict[str, list[str]] = {}
+    fact_index = {name: i for i, name in enumerate(sorted(ruleset.facts))}
+    source = rule_regex(Emitter(ruleset, fact_index, lists=lists), pattern)
+    return compile_regex(source, lists)

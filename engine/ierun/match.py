@@ -68,6 +68,27 @@ def finditer_at(pattern, subject: str, starts: list[int], spans, keep_all: bool,
                 pos = max(m.end(), s + 1)
 
 
+class Candidate:
+    """A match not yet made a fact: overlap resolution needs only its span, rule and priority."""
+    __slots__ = ("cr", "m", "start", "end", "rule", "priority", "doc_text", "fact")
+
+    def __init__(self, cr: CompiledRule, m, start: int, end: int, doc_text: str):
+        self.cr, self.m, self.start, self.end, self.doc_text = cr, m, start, end, doc_text
+        self.rule, self.priority = cr.rule.name, cr.rule.priority
+        self.fact = None  # the Fact, or FAILED when its values cannot be computed
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+    @property
+    def text(self) -> str:
+        return self.doc_text[self.start:self.end]
+
+
+FAILED = object()
+
+
 class Extractor:
     def __init__(self, plan: Plan, timeout: float = DEFAULT_TIMEOUT):
         self.plan = plan
@@ -103,7 +124,8 @@ class Extractor:
         subjects: dict[tuple, tuple[str, bytes | None]] = {(): (text, None)}
         gated: dict[int, dict] = {}  # gate number -> what its scan found
         for phase_no in range(self._phases):
-            candidates: dict[str, list[Fact]] = {}
+            candidates: dict[str, list[Candidate]] = {}
+            phase_pub = pub
             for number in sorted(i for i in active if phase_of[i] == phase_no):
                 cr = plan.rules[number]
                 subject, data = subjects.get(cr.rule.consumes) or subjects.setdefault(
@@ -120,11 +142,14 @@ class Extractor:
                         starts = None
                 if cr.anchored:
                     starts = [0]
-                for f in self._apply(cr, text, subject, starts, pub, by_type, doc_id, out):
-                    candidates.setdefault(f.type, []).append(f)
+                cands = candidates.setdefault(cr.rule.fact, [])
+                for m in self._apply(cr, subject, starts, doc_id, out):
+                    start, end = _trim(text, *m.span())
+                    if start < end:
+                        cands.append(Candidate(cr, m, start, end, text))
             for type_name, cands in candidates.items():
                 ft = self.ruleset.facts[type_name]
-                kept, dropped = resolve(cands, lambda f, ft=ft: ft.keep_all or self._keep_all(f), ft.once)
+                kept, dropped = self._resolve(cands, ft, text, phase_pub, by_type, doc_id, out)
                 if out.trace is not None:
                     for f, w in dropped:
                         out.trace.append(f"dropped {f.rule} {f.span} {f.text!r}: overlaps {w.rule} {w.span}")
@@ -143,8 +168,21 @@ class Extractor:
                            key=lambda f: (f.start, -f.end, f.type, f.rule))
         return out
 
-    def _keep_all(self, f: Fact) -> bool:
+    def _keep_all(self, f) -> bool:
         return self._keep_all_rules.get(f.rule, False)
+
+    def _resolve(self, cands: list[Candidate], ft, text, pub, by_type, doc_id, out):
+        """Overlap resolution first, field values after, for the winners only: a winner whose values cannot
+        be computed is taken out and the rest resolved again (the same facts as computing all first)."""
+        keep_all = lambda f: ft.keep_all or self._keep_all(f)  # noqa: E731
+        while True:
+            kept, dropped = resolve(cands, keep_all, ft.once)
+            for c in kept:
+                if c.fact is None:
+                    c.fact = self._fact(c.cr, ft, c.m, text, c.start, c.end, pub, by_type, doc_id, out) or FAILED
+            if all(c.fact is not FAILED for c in kept):
+                return [c.fact for c in kept], [(f.fact or f, w.fact) for f, w in dropped]
+            cands = [c for c in cands if c.fact is not FAILED]
 
     def _mark(self, text: str, wanted, by_type) -> tuple[str, bytes | None]:
         """The text with each consumed fact replaced, at equal length, by its type marker and padding; and
@@ -165,24 +203,16 @@ class Extractor:
         data = b"".join(gate.to_bytes(text[a:s]) + gate.MARKER_BYTE + gate.PAD_BYTE * (e - s - 1) for a, s, e in gaps)
         return "".join(parts), data + gate.to_bytes(text[pos:])
 
-    def _apply(self, cr: CompiledRule, text, subject, starts, pub, by_type, doc_id, out: Extraction):
+    def _apply(self, cr: CompiledRule, subject, starts, doc_id, out: Extraction):
+        """The rule's matches in the subject (at `starts` only, when the gate gave them)."""
         rule = cr.rule
-        ft = self.ruleset.facts[rule.fact]
-        caps = self._captures[rule.name]
         try:
             if starts is None:
-                matches = (m for lo, hi in self._worth(cr, subject) for m in
-                           cr.pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=self.timeout))
+                yield from (m for lo, hi in self._worth(cr, subject) for m in
+                            cr.pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=self.timeout))
             else:
-                matches = finditer_at(cr.pattern, subject, starts, self._ranges(subject, rule.scope),
-                                      rule.keep_all, self.timeout)
-            for m in matches:
-                start, end = _trim(text, *m.span())
-                if start >= end:
-                    continue
-                fact = self._fact(cr, ft, m, caps, text, start, end, pub, by_type, doc_id, out)
-                if fact is not None:
-                    yield fact
+                yield from finditer_at(cr.pattern, subject, starts, self._ranges(subject, rule.scope),
+                                       rule.keep_all, self.timeout)
         except TimeoutError:
             out.problems.append(Diagnostic(
                 "E201", f"rule '{rule.name}' ran out of time ({self.timeout:g} s) on document "
@@ -224,8 +254,9 @@ class Extractor:
             pos = spans[i][1]
             i += 1
 
-    def _fact(self, cr, ft, m, caps, text, start, end, pub, by_type, doc_id, out):
+    def _fact(self, cr, ft, m, text, start, end, pub, by_type, doc_id, out):
         rule = cr.rule
+        caps = self._captures[rule.name]
         spans, facts = {}, {}
         for name, fact_type in caps:
             s, e = m.span(name)
