@@ -4,8 +4,11 @@ from __future__ import annotations
 import json
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for all lines
+
+
 def jsonl_line(fact_dict: dict) -> str:
-    return json.dumps(fact_dict, ensure_ascii=False) + "\n"
+    return _ENCODE(fact_dict) + "\n"
 
 
 def _fields(d: dict) -> str:

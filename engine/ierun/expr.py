@@ -26,56 +26,75 @@ class Env:
     lexicons: dict[str, ir.Lexicon] = field(default_factory=dict)
 
 
-def evaluate(e, env: Env, spans: list):
-    """The value of e (None when a capture did not take part); spans used are appended to `spans`."""
+def compile_expr(e):
+    """e as a function (env, spans) -> its value (None when a capture did not take part); the spans used
+    are appended to `spans`. Compiled once per rule, so a fact costs no walking of the expression tree."""
     if isinstance(e, A.ELit):
-        return e.value.value
+        value = e.value.value
+        return lambda env, spans: value
     if isinstance(e, A.ECapture):
-        span = env.captures.get(e.name)
-        if span is None:
-            return None
-        spans.append(span)
-        return " ".join(env.text[span[0]:span[1]].split())
+        name = e.name
+
+        def capture(env, spans):
+            span = env.captures.get(name)
+            if span is None:
+                return None
+            spans.append(span)
+            return " ".join(env.text[span[0]:span[1]].split())
+        return capture
     if isinstance(e, A.EFactField):
-        f = env.facts.get(e.capture)
-        if f is None:
-            return None
-        spans.append(f.field_spans.get(e.field) or f.span)
-        return f.fields.get(e.field)
+        cap, fld = e.capture, e.field
+
+        def fact_field(env, spans):
+            f = env.facts.get(cap)
+            if f is None:
+                return None
+            spans.append(f.field_spans.get(fld) or f.span)
+            return f.fields.get(fld)
+        return fact_field
     if isinstance(e, A.ELexicon):
-        arg = evaluate(e.arg, env, spans)
-        if arg is None:
-            return None
-        lex = env.lexicons[e.lexicon]
-        return lex.values.get(phrase_key(str(arg), lex.case_sensitive))
+        arg, lexicon = compile_expr(e.arg), e.lexicon
+
+        def lookup(env, spans):
+            value = arg(env, spans)
+            if value is None:
+                return None
+            lex = env.lexicons[lexicon]
+            return lex.values.get(phrase_key(str(value), lex.case_sensitive))
+        return lookup
     if isinstance(e, A.ECall):
-        args = [evaluate(a, env, spans) for a in e.args]
-        return BUILTINS[e.func].impl(env, *args)
+        args, impl = [compile_expr(a) for a in e.args], BUILTINS[e.func].impl
+        return lambda env, spans: impl(env, *[a(env, spans) for a in args])
     if isinstance(e, A.ENeg):
-        v = evaluate(e.operand, env, spans)
-        return None if v is None else -_num(v)
+        operand = compile_expr(e.operand)
+
+        def neg(env, spans):
+            v = operand(env, spans)
+            return None if v is None else -_num(v)
+        return neg
     if isinstance(e, A.EBinary):
-        if e.op == "??":
-            mark = len(spans)
-            v = evaluate(e.left, env, spans)
-            if v is not None:
-                return v
-            del spans[mark:]
-            return evaluate(e.right, env, spans)
-        a, b = evaluate(e.left, env, spans), evaluate(e.right, env, spans)
-        if a is None or b is None:
-            return None
-        a, b = _num(a), _num(b)
-        try:
-            if e.op == "+":
-                return CONTEXT.add(a, b)
-            if e.op == "-":
-                return CONTEXT.subtract(a, b)
-            if e.op == "*":
-                return CONTEXT.multiply(a, b)
-            return CONTEXT.divide(a, b)
-        except (decimal.DivisionByZero, decimal.InvalidOperation):
-            raise NormalizationError(f"cannot compute {a} {e.op} {b}") from None
+        left, right, op = compile_expr(e.left), compile_expr(e.right), e.op
+        if op == "??":
+            def first(env, spans):
+                mark = len(spans)
+                v = left(env, spans)
+                if v is not None:
+                    return v
+                del spans[mark:]
+                return right(env, spans)
+            return first
+        compute = {"+": CONTEXT.add, "-": CONTEXT.subtract, "*": CONTEXT.multiply, "/": CONTEXT.divide}[op]
+
+        def arithmetic(env, spans):
+            a, b = left(env, spans), right(env, spans)
+            if a is None or b is None:
+                return None
+            a, b = _num(a), _num(b)
+            try:
+                return compute(a, b)
+            except (decimal.DivisionByZero, decimal.InvalidOperation):
+                raise NormalizationError(f"cannot compute {a} {op} {b}") from None
+        return arithmetic
     raise TypeError(e)
 
 

@@ -10,7 +10,7 @@ from . import gate
 from .check import walk
 from .compile import FACT_KEY, FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
 from .errors import Diagnostic, IerunError
-from .expr import Env, evaluate, field_value
+from .expr import Env, compile_expr, field_value
 from .facts import Fact
 from .normalize import NormalizationError
 from .overlap import resolve
@@ -32,7 +32,7 @@ class Extraction:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and WS.match(text[start]):
+    while start < end and not text[start].isalnum() and WS.match(text[start]):
         start += 1
     return start, end
 
@@ -95,8 +95,13 @@ class Extractor:
         self.ruleset = plan.ruleset
         self.timeout = timeout
         self._captures = {cr.name: capture_names(cr.rule.pattern) for cr in plan.rules}
-        self._phases = max(plan.phase_of, default=-1) + 1
+        self._phases = [[] for _ in range(max(plan.phase_of, default=-1) + 1)]  # rule numbers by phase
+        for number, phase_no in enumerate(plan.phase_of):
+            self._phases[phase_no].append(number)
         self._keep_all_rules = {cr.name: cr.rule.keep_all for cr in plan.rules}
+        # each rule's fields: (name, type, the expression compiled)
+        self._fields = {cr.name: [(fa.name, plan.ruleset.facts[cr.rule.fact].field(fa.name).type, compile_expr(fa.expr))
+                                  for fa in cr.rule.fields] for cr in plan.rules}
 
     def extract(self, text: str, published: dt.date | None = None, doc_id: str | None = None) -> list[Fact]:
         result = self.run(text, published, doc_id)
@@ -118,15 +123,16 @@ class Extractor:
         by_type: dict[str, dict[tuple[int, int], Fact]] = {}
         pub = published
         self._ranges_cache = {}
-        phase_of = plan.phase_of
         # consumed fact types -> the text with those facts masked (and its bytes for the gate); a consumer
         # runs after every producer of what it consumes, so one masking serves all later phases
         subjects: dict[tuple, tuple[str, bytes | None]] = {(): (text, None)}
         gated: dict[int, dict] = {}  # gate number -> what its scan found
-        for phase_no in range(self._phases):
+        for phase in self._phases:
             candidates: dict[str, list[Candidate]] = {}
             phase_pub = pub
-            for number in sorted(i for i in active if phase_of[i] == phase_no):
+            for number in phase:
+                if number not in active:
+                    continue
                 cr = plan.rules[number]
                 subject, data = subjects.get(cr.rule.consumes) or subjects.setdefault(
                     cr.rule.consumes, self._mark(text, cr.rule.consumes, by_type))
@@ -273,12 +279,11 @@ class Extractor:
         env = Env(text, spans, facts, pub, self.ruleset.lexicons)
         values, field_spans = {}, {}
         try:
-            for fa in rule.fields:
+            for name, type_ref, fn in self._fields[rule.name]:
                 used: list = []
-                value = field_value(evaluate(fa.expr, env, used), ft.field(fa.name).type)
-                values[fa.name] = value
+                values[name] = field_value(fn(env, used), type_ref)
                 inside = [(s, e) for s, e in used if start <= s and e <= end]  # not context outside the match
-                field_spans[fa.name] = (min(s for s, _ in inside), max(e for _, e in inside)) if inside else None
+                field_spans[name] = (min(s for s, _ in inside), max(e for _, e in inside)) if inside else None
         except NormalizationError as err:
             if out.trace is not None:
                 out.trace.append(f"failed  {rule.name} {(start, end)} {text[start:end]!r}: {err}")
