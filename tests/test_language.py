@@ -179,6 +179,9 @@ def test_number_normalizer_handles_unicode_digits_and_words():
     assert number("seven") == Decimal(7)
     assert number("one hundred twenty-five thousand") == Decimal(125000)
     assert number("1.750,5") == Decimal("1750.5")
+    assert number("two and a half") == Decimal("2.5")
+    assert number("three quarters") == Decimal("0.75")  # a plural fraction counts quarters
+    assert number("a quarter") == Decimal("0.25")
 
 
 def test_lexicon_files_txt_tsv_yaml(tmp_path):

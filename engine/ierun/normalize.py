@@ -20,6 +20,7 @@ _TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty se
 _SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
            "lakh": 10**5, "crore": 10**7}
 _FRACTIONS = {"half": Decimal("0.5"), "quarter": Decimal("0.25")}
+_PLURAL_FRACTIONS = {"halves": Decimal("0.5"), "quarters": Decimal("0.25")}  # "three quarters" = 3 x 0.25
 
 
 def ascii_digits(text: str) -> str:
@@ -69,6 +70,8 @@ def number_words(text: str) -> Decimal:
             current += _TENS[w]
         elif w in _FRACTIONS:
             current += _FRACTIONS[w]
+        elif w in _PLURAL_FRACTIONS:
+            current = (current or 1) * _PLURAL_FRACTIONS[w]
         elif w in _SCALES:
             scale = _SCALES[w]
             if scale == 100:
