@@ -89,15 +89,32 @@ class Candidate:
 FAILED = object()
 
 
+class _Active(set):
+    """Rule numbers that run in a document: the plan's ungated ones (shared, never copied: a plan may have
+    10,000 of them) and the ones added for this document."""
+
+    def __init__(self, always: frozenset):
+        super().__init__()
+        self.always = always
+
+    def __contains__(self, number) -> bool:
+        return number in self.always or set.__contains__(self, number)
+
+
 class Extractor:
     def __init__(self, plan: Plan, timeout: float = DEFAULT_TIMEOUT):
         self.plan = plan
         self.ruleset = plan.ruleset
         self.timeout = timeout
         self._captures = {cr.name: capture_names(cr.rule.pattern) for cr in plan.rules}
-        self._phases = [[] for _ in range(max(plan.phase_of, default=-1) + 1)]  # rule numbers by phase
-        for number, phase_no in enumerate(plan.phase_of):
-            self._phases[phase_no].append(number)
+        # by phase: the rules without a gate, and for each gate its rules (a rule of a gate runs only where
+        # the gate's scan reports it, so a document costs nothing for the many rules that cannot match in it)
+        self._phases: list[tuple[list[int], dict[int, list[int]]]] = [
+            ([], {}) for _ in range(max(plan.phase_of, default=-1) + 1)]
+        for number, (cr, phase_no) in enumerate(zip(plan.rules, plan.phase_of)):
+            plain, gates = self._phases[phase_no]
+            (plain if cr.gate is None else gates.setdefault(cr.gate, [])).append(number)
+        self._ungated = frozenset(plan.ungated)
         self._keep_all_rules = {cr.name: cr.rule.keep_all for cr in plan.rules}
         # each rule's fields: (name, type, the expression compiled)
         self._fields = {cr.name: [(fa.name, plan.ruleset.facts[cr.rule.fact].field(fa.name).type, compile_expr(fa.expr))
@@ -114,7 +131,7 @@ class Extractor:
         out = Extraction([], [], [] if trace else None)
         plan = self.plan
         index = plan.trigger_index
-        active = set(plan.ungated)
+        active = _Active(self._ungated)  # the rules that always run, and those triggered in this document
         if plan.needs_keys:
             for k in document_keys(text):
                 rules = index.get(k)
@@ -126,26 +143,29 @@ class Extractor:
         # consumed fact types -> the text with those facts masked (and its bytes for the gate); a consumer
         # runs after every producer of what it consumes, so one masking serves all later phases
         subjects: dict[tuple, tuple[str, bytes | None]] = {(): (text, None)}
+
+        def subject_for(consumes):
+            if consumes not in subjects:
+                subjects[consumes] = self._mark(text, consumes, by_type)
+            return subjects[consumes]
+
         gated: dict[int, dict] = {}  # gate number -> what its scan found
-        for phase in self._phases:
+        phase_of = plan.phase_of
+        for phase_no, (plain, gates) in enumerate(self._phases):
             candidates: dict[str, list[Candidate]] = {}
             phase_pub = pub
-            for number in phase:
-                if number not in active:
+            todo = [(n, None) for n in plain if n in active]
+            for g, numbers in gates.items():
+                if not any(n in active for n in numbers):
                     continue
+                if g not in gated:
+                    gated[g] = plan.gates[g].scan(*subject_for(plan.rules[numbers[0]].rule.consumes))
+                todo.extend((n, starts) for n, starts in gated[g].items() if phase_of[n] == phase_no and n in active)
+            for number, starts in sorted(todo, key=lambda t: t[0]):
                 cr = plan.rules[number]
-                subject, data = subjects.get(cr.rule.consumes) or subjects.setdefault(
-                    cr.rule.consumes, self._mark(text, cr.rule.consumes, by_type))
-                starts = None
-                if cr.gate is not None:
-                    hits = gated.get(cr.gate)
-                    if hits is None:
-                        hits = gated[cr.gate] = plan.gates[cr.gate].scan(subject, data)
-                    starts = hits.get(number)
-                    if starts is None:
-                        continue  # the rule cannot match in this document
-                    if starts is True:
-                        starts = None
+                subject, _ = subject_for(cr.rule.consumes)
+                if starts is True:  # the gate knows only that the rule can match somewhere
+                    starts = None
                 if cr.anchored:
                     starts = [0]
                 cands = candidates.setdefault(cr.rule.fact, [])
