@@ -61,3 +61,14 @@ def test_the_character_before_a_match(pattern, ctx):
     rules = ierun.loads(f"fact F {{ }}\nrule r -> F {{ match {pattern} }}\n")
     source = gate.superset_pattern(rules.extractor.plan.ruleset, rules.ir.rules[0].pattern)
     assert source.endswith(ctx)
+
+
+def test_explain_plan_shows_each_rules_gate(capsys):
+    from ierun.cli import main
+    seed = str(ROOT / "examples" / "seed" / "menafn-kz-uk.txt")
+    assert main([str(ROOT / "rules"), seed, "--explain", "plan", "-o", "/dev/null", "--no-cache"]) == 0
+    err = capsys.readouterr().err
+    assert "--- phase 0 rule published.iso_header" in err
+    assert "trigger: always gate: start\n" in err  # money.symbol_amount: its words are the gate's business
+    assert "rule headline.blank_line" in err and "gate: none" in err  # anchored at the text's start
+    assert "gate pattern (reversed): " in err

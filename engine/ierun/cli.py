@@ -244,10 +244,14 @@ def _explain_model(rules, stage):
 
 
 def _explain_plan(plan):
+    from .gate import superset_pattern
     for i, phase in enumerate(plan.phases):
         for cr in phase:
             trig = "always" if cr.trigger is None else ", ".join(sorted(k.replace("\x00", "") for k in cr.trigger)[:12])
-            sys.stderr.write(f"--- phase {i} rule {cr.name} ({cr.rule.loc}) trigger: {trig}\n{cr.source}\n")
+            gate = "none" if cr.gate is None else plan.gates[cr.gate].modes[plan.rules.index(cr)]
+            sys.stderr.write(f"--- phase {i} rule {cr.name} ({cr.rule.loc}) trigger: {trig} gate: {gate}\n{cr.source}\n")
+            if cr.gate is not None:
+                sys.stderr.write(f"gate pattern (reversed): {superset_pattern(plan.ruleset, cr.rule.pattern)}\n")
 
 
 def main(argv=None) -> int:

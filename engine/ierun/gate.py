@@ -5,9 +5,11 @@ For each rule the gate compiles a *superset* pattern P: it matches wherever the 
 places), so skipping the other positions loses nothing:
   - look-arounds are dropped (a positive look-ahead that ends the pattern is kept, as text to consume);
   - possessive and atomic forms become plain ones; an embedded regex becomes "any characters";
-  - the text is scanned as bytes with every non-ASCII character turned into `?`, and every character class
-    of P accepts `?` where the class could hold a non-ASCII character (letters, digits, white space, the
-    characters that fold to `i`, `k` or `s`).
+  - the text is scanned as bytes with every non-ASCII character turned into `?` (a consumed fact's marker
+    and padding into \x01 and \x02), and every character class of P accepts `?` where the class could hold a
+    non-ASCII character (letters, digits, white space, the characters that fold to `i`, `k` or `s`);
+  - P requires the character before the match: no letter before a word, no digit before a number (the
+    text gets a newline in front, so there always is one).
 P is compiled reversed and run over the reversed text: Hyperscan reports every offset at which a match of
 P-reversed ends, which is every position at which a match of P starts.
 
@@ -31,6 +33,7 @@ try:
     import hyperscan
 except ImportError:  # pragma: no cover - exercised by the fallback test through IERUN_NO_HYPERSCAN
     hyperscan = None
+
 
 def enabled() -> bool:
     """Is the gate in use? (IERUN_NO_HYPERSCAN=1 turns it off, for comparisons and tests.)"""
@@ -289,11 +292,10 @@ class Gate:
     start) or PRESENT (report only whether it can match at all)."""
     modes: dict[int, str]
     serialized: bytes
-    limit: int | None = None  # the rules see only the text's first `limit` characters
     _db: object = field(default=None, repr=False)
 
     def __getstate__(self):
-        return {"modes": self.modes, "serialized": self.serialized, "limit": self.limit, "_db": None}
+        return {"modes": self.modes, "serialized": self.serialized, "_db": None}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -305,9 +307,7 @@ class Gate:
             self._db = hyperscan.loadb(self.serialized, hyperscan.HS_MODE_BLOCK)
             self._db.scratch = hyperscan.Scratch(self._db)
         if data is None:
-            data = to_bytes(text if self.limit is None else text[:self.limit])
-        elif self.limit is not None:
-            data = data[:self.limit]
+            data = to_bytes(text)
         n = len(data)
         data = data[::-1] + b"\n"  # the newline before the text: every match has a character before it
         ends: dict[int, list[int]] = {}
@@ -331,7 +331,7 @@ def _compile(exprs: list[bytes], ids: list[int], flags: list[int]):
     return db
 
 
-def build(ruleset: ir.RuleSet, patterns: list[tuple[int, object, bool]], limit: int | None = None) -> Gate | None:
+def build(ruleset: ir.RuleSet, patterns: list[tuple[int, object, bool]]) -> Gate | None:
     """A gate for (id, pattern, starts_raw) triples; rules it cannot take are left out of `modes` (and run
     ungated). None when Hyperscan is missing or takes none of the rules."""
     if hyperscan is None:
@@ -351,7 +351,7 @@ def build(ruleset: ir.RuleSet, patterns: list[tuple[int, object, bool]], limit: 
         db = _compile([e[1] for e in entries], [e[0] for e in entries], [e[2] for e in entries]) if entries else None
     if db is None:
         return None
-    return Gate({e[0]: e[3] for e in entries}, hyperscan.dumpb(db), limit, db)
+    return Gate({e[0]: e[3] for e in entries}, hyperscan.dumpb(db), db)
 
 
 def _compiles(entry) -> bool:
