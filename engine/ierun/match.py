@@ -115,6 +115,7 @@ class Extractor:
             plain, gates = self._phases[phase_no]
             (plain if cr.gate is None else gates.setdefault(cr.gate, [])).append(number)
         self._ungated = frozenset(plan.ungated)
+        self._hidden = frozenset(name for name, ft in plan.ruleset.facts.items() if ft.hidden)
         self._keep_all_rules = {cr.name: cr.rule.keep_all for cr in plan.rules}
         # each rule's fields: (name, type, the expression compiled)
         self._fields = {cr.name: [(fa.name, plan.ruleset.facts[cr.rule.fact].field(fa.name).type, compile_expr(fa.expr))
@@ -189,7 +190,7 @@ class Extractor:
                 if self.ruleset.publication and type_name == self.ruleset.publication[0] and pub is None:
                     pub = next((f.fields.get(self.ruleset.publication[1]) for f in kept
                                 if f.fields.get(self.ruleset.publication[1])), None)
-        hidden = set() if include_hidden else {name for name, ft in self.ruleset.facts.items() if ft.hidden}
+        hidden = () if include_hidden else self._hidden
         out.facts = sorted((f for t, table in by_type.items() if t not in hidden for f in table.values()),
                            key=lambda f: (f.start, -f.end, f.type, f.rule))
         return out

@@ -11,6 +11,8 @@ def _key(f):
 
 def resolve(candidates, keep_all=lambda f: False, once: bool = False):
     """(kept, dropped) where dropped is a list of (fact, the kept fact that hid it)."""
+    if len(candidates) == 1:  # the common case: nothing to resolve
+        return list(candidates), []
     kept, dropped = [], []
     starts: list[int] = []
     spans: list = []  # kept facts that exclude others, sorted by start

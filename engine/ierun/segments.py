@@ -10,8 +10,9 @@ jan feb mar apr jun jul aug sep sept oct nov dec mt ft fig approx dept est univ 
 # A sentence ends at . ! ? (with closing quotes or brackets) followed by white space and a capital, a digit
 # or an opening quote -- but not at the period of a known abbreviation or of a single letter (initials,
 # U.S.) -- or at a blank line.
+# (the look-behinds come after the period they guard: a pattern that starts with a character is searched fast)
 _END = regex.compile(
-    r"(?:(?<!(?:^|[^\p{L}])\p{L})(?<!(?:^|[^\p{L}])(?i:" + "|".join(_ABBREVIATIONS) + r"))\.|[!?])"
+    r"(?:\.(?<!(?:^|[^\p{L}])\p{L}\.)(?<!(?:^|[^\p{L}])(?i:" + "|".join(_ABBREVIATIONS) + r")\.)|[!?])"
     r"""['"’”)\]]*(?=\s+['"‘“(\[]?[\p{Lu}\p{Nd}])|\n[ \t]*\n""")
 
 
