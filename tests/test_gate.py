@@ -72,3 +72,16 @@ def test_explain_plan_shows_each_rules_gate(capsys):
     assert "trigger: always gate: start\n" in err  # money.symbol_amount: its words are the gate's business
     assert "rule headline.blank_line" in err and "gate: none" in err  # anchored at the text's start
     assert "gate pattern (reversed): " in err
+
+
+def test_kept_regex_programs_match_like_their_sources(packs):
+    """A cached plan rebuilds its regexes from the programs it kept, without parsing: the same matches."""
+    from ierun.compile import compile_regex, from_code
+    gated, _ = packs
+    text = (ROOT / "examples" / "seed" / "menafn-kz-uk.txt").read_text(encoding="utf-8")
+    text += "\nIt paid 300 mln dlrs, Treasury Secretary James Baker said. LONDON, March 3 - A $5 bid."
+    for cr in gated.extractor.plan.rules:
+        assert cr.code is not None, cr.name
+        kept, parsed = from_code(cr.code), compile_regex(cr.source, cr.lists)
+        assert [m.span() for m in kept.finditer(text)] == [m.span() for m in parsed.finditer(text)], cr.name
+        assert kept.groupindex == parsed.groupindex

@@ -277,6 +277,43 @@ def compile_regex(source: str, lists: dict[str, list[str]]) -> regex.Pattern:
     return regex.compile(source, regex.V0, **{name: lists[name] for name in set(_LIST_REF.findall(source))})
 
 
+def regex_code(source: str, lists: dict[str, list[str]]) -> tuple | None:
+    """The `regex` module parses a pattern in Python (most of the start-up of a large rule set) and hands the
+    parsed program to its C core. The arguments of that hand-over are kept in the cached plan, so a later run
+    rebuilds the pattern without parsing it (`from_code`). None where `regex` does not work that way; the
+    plan cache is keyed by the `regex` version, so a kept program always meets the core that made it."""
+    core = getattr(getattr(regex, "_main", None), "_regex", None)
+    if core is None or not hasattr(core, "compile"):
+        return None
+    kept = []
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(core, name)
+
+        @staticmethod
+        def compile(*args):
+            kept.append(args)
+            return core.compile(*args)
+
+    regex._main._regex = Spy()
+    try:
+        regex.compile(source, regex.V0, cache_pattern=False,
+                      **{name: lists[name] for name in set(_LIST_REF.findall(source))})
+    except Exception:
+        return None
+    finally:
+        regex._main._regex = core
+    return kept[0] if len(kept) == 1 else None
+
+
+def from_code(code: tuple) -> regex.Pattern | None:
+    try:
+        return regex._main._regex.compile(*code)
+    except Exception:  # a program this core does not take: compile from the source instead
+        return None
+
+
 # ---- the plan ------------------------------------------------------------------------------------
 @dataclass
 class CompiledRule:
@@ -286,6 +323,8 @@ class CompiledRule:
     prefilter_source: str | None = None
     gate: int | None = None  # the number of the Plan's gate that finds where this rule can start
     anchored: bool = False   # it can match only at the start of the text
+    lists: dict = field(default_factory=dict, repr=False)  # named lists (shared by the plan's rules)
+    code: tuple | None = field(default=None, repr=False)  # the parsed regex (see `regex_code`)
     _pattern: regex.Pattern | None = field(default=None, repr=False)
     _prefilter: regex.Pattern | None = field(default=None, repr=False)
 
@@ -293,13 +332,12 @@ class CompiledRule:
     def name(self) -> str:
         return self.rule.name
 
-    lists: dict = field(default_factory=dict, repr=False)  # named lists (shared by the plan's rules)
-
     @property
     def pattern(self) -> regex.Pattern:
-        """Compiled on first use (a cached plan pays only for the rules a run needs)."""
+        """Built on first use, from the kept program when there is one (a cached plan pays only for the rules
+        a run needs, and never for parsing)."""
         if self._pattern is None:
-            self._pattern = compile_regex(self.source, self.lists)
+            self._pattern = (self.code is not None and from_code(self.code)) or compile_regex(self.source, self.lists)
         return self._pattern
 
     @property
@@ -315,7 +353,7 @@ class CompiledRule:
     def __getstate__(self):
         return {"rule": self.rule, "source": self.source, "trigger": self.trigger,
                 "prefilter_source": self.prefilter_source, "gate": self.gate, "anchored": self.anchored,
-                "lists": self.lists, "_pattern": None, "_prefilter": None}
+                "lists": self.lists, "code": self.code, "_pattern": None, "_prefilter": None}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -354,8 +392,10 @@ def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
             if rule.scope.kind in ("sentence", "line", "paragraph") and rule.scope.n is None and not any(
                     isinstance(n, A.Regex) for n in walk(rule.pattern)):
                 prefilter = relaxed(rule.pattern, True)
-            rules.append(CompiledRule(rule, rule_regex(emit, rule.pattern), triggers(ruleset, rule.pattern), prefilter,
-                                      anchored=starts_at_text_start(rule.pattern), lists=lists))
+            source = rule_regex(emit, rule.pattern)
+            rules.append(CompiledRule(rule, source, triggers(ruleset, rule.pattern), prefilter,
+                                      anchored=starts_at_text_start(rule.pattern), lists=lists,
+                                      code=regex_code(source, lists)))
             phase_of.append(phase_no)
     gates = _gates(ruleset, rules)
     index, ungated = {}, []
