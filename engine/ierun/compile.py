@@ -256,7 +256,8 @@ def triggers(ruleset: ir.RuleSet, node) -> frozenset | None:
 
 
 def _rank(keys: frozenset):
-    return (DIGIT_KEY in keys, len(keys))
+    # best: facts the rule consumes (none in the document: nothing to do), then rare words over digits
+    return (not all(k.startswith(FACT_KEY) for k in keys), DIGIT_KEY in keys, len(keys))
 
 
 def document_keys(text: str) -> set[str]:

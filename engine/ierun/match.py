@@ -215,6 +215,8 @@ class Extractor:
         """The text with each consumed fact replaced, at equal length, by its type marker and padding; and
         the same for the gate, as bytes (markers as MARKER_BYTE, padding as PAD_BYTE)."""
         spans = sorted((s, e, t) for t in wanted for (s, e) in by_type.get(t, {}))
+        if not spans:
+            return text, None
         parts, pos = [], 0
         gaps = []  # the text between the facts
         for s, e, t in spans:
