@@ -226,29 +226,33 @@ def _token_key(tok: str) -> str:
     return tok.casefold()
 
 
-def triggers(ruleset: ir.RuleSet, node) -> frozenset | None:
-    """Keys one of which a document must contain for the pattern to match; None: no usable condition."""
+def triggers(ruleset: ir.RuleSet, node, lexicon_keys: dict | None = None) -> frozenset | None:
+    """Keys one of which a document must contain for the pattern to match; None: no usable condition.
+    `lexicon_keys` keeps each lexicon's keys across the rules of a plan (a lexicon may have 50,000 phrases)."""
+    lexicon_keys = {} if lexicon_keys is None else lexicon_keys
     if isinstance(node, A.Lit):
         toks = glued_tokens(node.text)
         return frozenset([_token_key(toks[0][0])])
     if isinstance(node, A.TokenClass):
         return frozenset([DIGIT_KEY]) if node.name == "NUMBER" else None
     if isinstance(node, A.LexRef):
-        lex = ruleset.lexicons[node.name]
-        return frozenset(_token_key(glued_tokens(p)[0][0]) for p in lex.phrases) or None
+        if node.name not in lexicon_keys:
+            lex = ruleset.lexicons[node.name]
+            lexicon_keys[node.name] = frozenset(_token_key(glued_tokens(p)[0][0]) for p in lex.phrases) or None
+        return lexicon_keys[node.name]
     if isinstance(node, A.FactRef):
         return frozenset([FACT_KEY + node.type])
     if isinstance(node, A.Capture):
-        return triggers(ruleset, node.item)
+        return triggers(ruleset, node.item, lexicon_keys)
     if isinstance(node, A.Repeat):
-        return triggers(ruleset, node.item) if node.min >= 1 else None
+        return triggers(ruleset, node.item, lexicon_keys) if node.min >= 1 else None
     if isinstance(node, A.Alt):
-        sets = [triggers(ruleset, b) for b in node.branches]
+        sets = [triggers(ruleset, b, lexicon_keys) for b in node.branches]
         return None if any(s is None for s in sets) else frozenset().union(*sets)
     if isinstance(node, A.Seq):
         best = None
         for item in node.items:
-            s = triggers(ruleset, item)
+            s = triggers(ruleset, item, lexicon_keys)
             if s is not None and (best is None or _rank(s) < _rank(best)):
                 best = s
         return best
@@ -278,13 +282,16 @@ def compile_regex(source: str, lists: dict[str, list[str]]) -> regex.Pattern:
     return regex.compile(source, regex.V0, **{name: lists[name] for name in set(_LIST_REF.findall(source))})
 
 
+CODE_MAX = 100_000  # a larger regex (a huge lexicon written out) is parsed when first used, as it always was
+
+
 def regex_code(source: str, lists: dict[str, list[str]]) -> tuple | None:
     """The `regex` module parses a pattern in Python (most of the start-up of a large rule set) and hands the
     parsed program to its C core. The arguments of that hand-over are kept in the cached plan, so a later run
     rebuilds the pattern without parsing it (`from_code`). None where `regex` does not work that way; the
     plan cache is keyed by the `regex` version, so a kept program always meets the core that made it."""
     core = getattr(getattr(regex, "_main", None), "_regex", None)
-    if core is None or not hasattr(core, "compile"):
+    if core is None or not hasattr(core, "compile") or len(source) > CODE_MAX:
         return None
     kept = []
 
@@ -384,6 +391,8 @@ def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
     lists: dict[str, list[str]] = {}
     emit = Emitter(ruleset, fact_index, lists=lists)
     relaxed = Emitter(ruleset, fact_index, drop_looks=True, lists=lists)
+    relaxed.lex_cache = emit.lex_cache  # a lexicon is written the same with or without look-arounds
+    lexicon_keys: dict = {}
     by_name = {r.name: r for r in ruleset.rules}
     rules, phase_of = [], []
     for phase_no, names in enumerate(ruleset.phases):
@@ -394,7 +403,7 @@ def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
                     isinstance(n, A.Regex) for n in walk(rule.pattern)):
                 prefilter = relaxed(rule.pattern, True)
             source = rule_regex(emit, rule.pattern)
-            rules.append(CompiledRule(rule, source, triggers(ruleset, rule.pattern), prefilter,
+            rules.append(CompiledRule(rule, source, triggers(ruleset, rule.pattern, lexicon_keys), prefilter,
                                       anchored=starts_at_text_start(rule.pattern), lists=lists,
                                       code=regex_code(source, lists)))
             phase_of.append(phase_no)

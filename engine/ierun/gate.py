@@ -104,11 +104,33 @@ def _literal(text: str, ignore_case: bool):
     return _cat(*items)
 
 
+class TooLarge(Exception):
+    """A rule's superset pattern would exceed Hyperscan's limit: the rule runs ungated."""
+
+
 class _Builder:
     """Pattern AST -> P (a tree), following the compiler's Emitter element by element."""
 
     def __init__(self, ruleset: ir.RuleSet):
         self.ruleset = ruleset
+        self.lexicons: dict[str, tuple | None] = {}  # None: too large
+
+    def _lexicon(self, name: str):
+        """A lexicon as one atom (rendered once, reversed; its kind when all its phrases start alike)."""
+        if name not in self.lexicons:
+            lex = self.ruleset.lexicons[name]
+            source = None
+            if sum(len(p) for p in lex.phrases) <= MAX_PATTERN:  # else too long for Hyperscan however written
+                source = _render_alt([_literal(p, not lex.case_sensitive) for p in lex.phrases], True)
+            if source is None or len(source) > MAX_PATTERN:
+                self.lexicons[name] = None
+            else:
+                kinds = {kind(p[0]) for p in lex.phrases if p}
+                first = kinds.pop() if len(kinds) == 1 and kinds <= {"L", "D"} else None
+                self.lexicons[name] = _at(f"(?:{source})", first)
+        if self.lexicons[name] is None:
+            raise TooLarge(name)
+        return self.lexicons[name]
 
     def rule(self, pattern):
         """P, with the character before the match in front (see `_context`)."""
@@ -128,8 +150,7 @@ class _Builder:
         if isinstance(node, A.Regex):
             return _cat(gap, _rep(_at(ANY), 0))
         if isinstance(node, A.LexRef):
-            lex = self.ruleset.lexicons[node.name]
-            return _cat(gap, ("alt", [_literal(p, not lex.case_sensitive) for p in lex.phrases]))
+            return _cat(gap, self._lexicon(node.name))
         if isinstance(node, A.FactRef):
             # the fact's marker and padding (or private-use characters of the text itself, which are `?`)
             return _cat(gap, _at(r"[\x01?]"), _rep(_at(r"[\x02?]"), 0))
@@ -339,7 +360,10 @@ def build(ruleset: ir.RuleSet, patterns: list[tuple[int, object, bool]]) -> Gate
     builder = _Builder(ruleset)
     entries = []
     for rule_id, pattern, starts_raw in patterns:
-        source = _render(builder.rule(pattern), True)
+        try:
+            source = _render(builder.rule(pattern), True)
+        except TooLarge:
+            continue
         if source and len(source) <= MAX_PATTERN:
             mode = PRESENT if starts_raw else START
             flag = hyperscan.HS_FLAG_SINGLEMATCH if mode == PRESENT else 0
