@@ -85,3 +85,14 @@ def test_kept_regex_programs_match_like_their_sources(packs):
         kept, parsed = from_code(cr.code), compile_regex(cr.source, cr.lists)
         assert [m.span() for m in kept.finditer(text)] == [m.span() for m in parsed.finditer(text)], cr.name
         assert kept.groupindex == parsed.groupindex
+
+
+def test_a_rule_too_large_for_the_gate_runs_ungated():
+    words = [f"w{i:05d}x" for i in range(3000)]  # 24,000 characters: more than one Hyperscan expression takes
+    source = ("fact Hit { word: str }\nlexicon big { " + " ".join(f'"{w}"' for w in words) + " }\n"
+              'rule hit.big -> Hit { match w:@big "!" word = w }\nrule hit.small -> Hit { match w:"zz" "!" word = w }\n')
+    rules = ierun.loads(source)
+    plan = rules.extractor.plan
+    assert [cr.gate is None for cr in plan.rules] == [True, False]
+    facts = rules.extract_dicts("say w02999x ! and zz !")
+    assert [(f["rule"], f["text"]) for f in facts] == [("hit.big", "w02999x !"), ("hit.small", "zz !")]
