@@ -32,10 +32,11 @@ def _flag_group(body: str, flags: str) -> str:
 
 def token_regex(tok: str) -> str:
     """One exact token, with the boundary assertions that keep it a whole token."""
-    return boundary_before(tok[0]) + regex.escape(tok, special_only=True) + boundary_after(tok[-1])
+    return boundary_before(tok[0]) + _token_end_regex(tok)
 
 
 def _token_end_regex(tok: str) -> str:
+    """A token after another one: only its end boundary (the token before ended at a boundary)."""
     return regex.escape(tok, special_only=True) + boundary_after(tok[-1])
 
 
@@ -65,21 +66,19 @@ def lexicon_regex(lex: ir.Lexicon, lists: dict[str, list[str]] | None = None) ->
     def emit(node, first) -> str:
         alts = []
         leaves: dict[tuple, list[str]] = {}  # phrases ending here, grouped to share their boundary checks
+        # no token checks its start boundary: the root's is factored out below (one check for all phrases),
+        # and a later token follows one that ended at a boundary, or white space, which is one
         for key in sorted(k for k in node if k is not None):
             glued, tok = key
             child = node[key]
             lead = "" if first or glued else GAP
-            # the root's start boundary is factored out below: one check for all phrases; a later token
-            # needs none (the token before it ended at a boundary, and white space is one)
-            before = ""
-            body = regex.escape(tok, special_only=True)
             if any(k is not None for k in child):
-                head = lead + before + body + boundary_after(tok[-1])
+                head = lead + _token_end_regex(tok)
                 rest = emit(child, False)
                 alts.append(f"{head}(?:{rest})?" if None in child else head + rest)
             else:
-                leaves.setdefault((lead, before, boundary_after(tok[-1])), []).append(tok)
-        for (lead, before, after), toks in sorted(leaves.items()):
+                leaves.setdefault((lead, boundary_after(tok[-1])), []).append(tok)
+        for (lead, after), toks in sorted(leaves.items()):
             if lists is not None and len(toks) >= LIST_MIN:
                 name = f"lx{len(lists)}"
                 lists[name] = sorted(toks)
@@ -87,7 +86,7 @@ def lexicon_regex(lex: ir.Lexicon, lists: dict[str, list[str]] | None = None) ->
             else:
                 bodies = [regex.escape(t, special_only=True) for t in toks]
                 body = bodies[0] if len(bodies) == 1 else "(?:" + "|".join(bodies) + ")"
-            alts.append(lead + before + body + after)
+            alts.append(lead + body + after)
         return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
     if not trie:
