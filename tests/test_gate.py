@@ -96,3 +96,24 @@ def test_a_rule_too_large_for_the_gate_runs_ungated():
     assert [cr.gate is None for cr in plan.rules] == [True, False]
     facts = rules.extract_dicts("say w02999x ! and zz !")
     assert [(f["rule"], f["text"]) for f in facts] == [("hit.big", "w02999x !"), ("hit.small", "zz !")]
+
+
+def test_the_time_limit_holds_for_all_the_places_together():
+    """Where the gate gives a rule many places to try, `timeout` bounds them together, as it bounds one
+    finditer: 20 tries of 0.05 s each under a limit of 0.2 s stop after about 4."""
+    import time
+    from ierun.match import finditer_at
+
+    class Slow:
+        calls = 0
+
+        def match(self, text, pos, endpos, timeout=None):
+            Slow.calls += 1
+            time.sleep(0.05)
+            if timeout is not None and timeout < 0.05:
+                raise TimeoutError
+            return None
+
+    with pytest.raises(TimeoutError):
+        list(finditer_at(Slow(), "x" * 100, list(range(0, 40, 2)), [(0, 100)], False, timeout=0.2))
+    assert Slow.calls <= 6

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import time
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -51,9 +52,11 @@ def capture_names(pattern) -> list[tuple[str, str | None]]:
 def finditer_at(pattern, subject: str, starts: list[int], spans, keep_all: bool, timeout=None):
     """What `pattern.finditer` over each of the ranges `spans` finds, when a match can start only at the
     ascending positions `starts` (the gate's): the pattern is tried there alone. After a match the next
-    one starts at or after its end, unless all matches are kept (`overlapped`)."""
+    one starts at or after its end, unless all matches are kept (`overlapped`). `timeout` bounds all the
+    tries together (TimeoutError), as it bounds one `finditer`."""
     range_starts = [lo for lo, _ in spans]
     match = pattern.match
+    deadline = None if timeout is None else time.monotonic() + timeout
     pos = 0
     for s in starts:
         if s < pos:
@@ -61,7 +64,10 @@ def finditer_at(pattern, subject: str, starts: list[int], spans, keep_all: bool,
         j = bisect.bisect_right(range_starts, s) - 1
         if j < 0 or s >= spans[j][1]:
             continue
-        m = match(subject, s, spans[j][1], timeout=timeout)
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            raise TimeoutError
+        m = match(subject, s, spans[j][1], timeout=left)
         if m is not None:
             yield m
             if not keep_all:
