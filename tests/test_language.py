@@ -221,3 +221,18 @@ rules:
 @pytest.mark.parametrize("text", ["", " ", "\n\n", "$", "$$$ 1", "\x00\ud7ff\uffff", "1" * 1000])
 def test_degenerate_texts(text):
     ierun.load("examples/rules").extract(text)
+
+
+ONCE = """fact D once { v: str  n: int }
+rule d.high -> D { match "A" n:NUMBER  priority 2  v = "high"  n = int(n) }
+rule d.low -> D { match "B"  priority 1  v = "low"  n = int("0") }
+"""
+
+
+def test_once_type_keeps_the_best_fact_and_skips_lower_priority_rules_only_when_it_stands():
+    rs = ierun.loads(ONCE)
+    assert [f.fields["v"] for f in rs.extract("B then A 7")] == ["high"]
+    # the best candidate's value fails (1.5 is no int): the rule of lower priority still gives the fact
+    assert [f.fields["v"] for f in rs.extract("B then A 1.5")] == ["low"]
+    trace = rs.extractor.run("B then A 7", trace=True).trace
+    assert not any("d.low" in line for line in trace)  # never run: it could not have won

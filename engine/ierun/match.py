@@ -121,6 +121,10 @@ class Extractor:
             plain, gates = self._phases[phase_no]
             (plain if cr.gate is None else gates.setdefault(cr.gate, [])).append(number)
         self._ungated = frozenset(plan.ungated)
+        self._once = {name: ft.once for name, ft in plan.ruleset.facts.items()}
+        # the order rules run in: by number, except that a `once` type's rules run by priority, highest first
+        self._order = [(-cr.rule.priority if self._once[cr.rule.fact] else 0, number)
+                       for number, cr in enumerate(plan.rules)]
         self._hidden = frozenset(name for name, ft in plan.ruleset.facts.items() if ft.hidden)
         self._keep_all_rules = {cr.name: cr.rule.keep_all for cr in plan.rules}
         # each rule's fields: (name, type, the expression compiled)
@@ -168,8 +172,14 @@ class Extractor:
                 if g not in gated:
                     gated[g] = plan.gates[g].scan(*subject_for(plan.rules[numbers[0]].rule.consumes))
                 todo.extend((n, starts) for n, starts in gated[g].items() if phase_of[n] == phase_no and n in active)
-            for number, starts in sorted(todo, key=lambda t: t[0]):
+            settled = set()  # `once` types whose best fact is known: their rules of lower priority need not run
+            for number, starts in sorted(todo, key=lambda t: self._order[t[0]]):
                 cr = plan.rules[number]
+                fact_type = cr.rule.fact
+                if fact_type in settled or self._settled(candidates.get(fact_type), cr.rule.priority, text, phase_pub,
+                                                          by_type, doc_id, out):
+                    settled.add(fact_type)
+                    continue
                 subject, _ = subject_for(cr.rule.consumes)
                 if starts is True:  # the gate knows only that the rule can match somewhere
                     starts = None
@@ -200,6 +210,15 @@ class Extractor:
         out.facts = sorted((f for t, table in by_type.items() if t not in hidden for f in table.values()),
                            key=lambda f: (f.start, -f.end, f.type, f.rule))
         return out
+
+    def _settled(self, cands, priority: int, text, pub, by_type, doc_id, out) -> bool:
+        """For a `once` type: does a candidate of higher priority than `priority` win and get its values? Then
+        no rule of this priority or lower can change the one fact kept (overlap resolution and `once` both
+        put priority first), and such rules are skipped."""
+        if not cands or cands[0].priority <= priority or not self._once[cands[0].cr.rule.fact]:
+            return False
+        kept, _ = self._resolve(cands, self.ruleset.facts[cands[0].cr.rule.fact], text, pub, by_type, doc_id, out)
+        return bool(kept)
 
     def _keep_all(self, f) -> bool:
         return self._keep_all_rules.get(f.rule, False)
