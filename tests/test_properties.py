@@ -61,3 +61,20 @@ def test_field_spans_never_point_outside_the_fact():
     first = next(f for f in pack.extract("at 4,340, 4,345 and 4,350 dlrs a tonne") if f.start == 3)
     assert first.fields == {"amount": Decimal(4340), "currency": "USD"}
     assert first.field_spans == {"amount": (3, 8), "currency": None}
+
+
+# ---- the JSON Lines contract: the fast writer gives exactly what json.dumps gives ------------------------
+_values = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.text(),
+                    st.decimals(allow_nan=False, allow_infinity=False), st.dates(),
+                    st.lists(st.one_of(st.text(), st.decimals(allow_nan=False, allow_infinity=False)), max_size=3))
+_spans = st.one_of(st.none(), st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)))
+
+
+@given(st.one_of(st.none(), st.text(), st.integers()), st.text(min_size=1), st.text(), st.text(),
+       st.dictionaries(st.text(), _values, max_size=4), st.dictionaries(st.text(), _spans, max_size=4),
+       st.integers(0, 10**6), st.integers(0, 10**6))
+def test_fact_line_is_the_json_of_to_dict(doc, type_, rule, text, fields, spans, start, end):
+    from ierun.emit import fact_line, jsonl_line
+    from ierun.facts import Fact
+    f = Fact(type_, rule, start, end, text, fields, spans, 0, doc)
+    assert fact_line(f) == jsonl_line(f.to_dict())

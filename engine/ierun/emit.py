@@ -3,12 +3,35 @@ from __future__ import annotations
 
 import json
 
+from .values import to_json
+
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for all lines
+_STRING = json.encoder.encode_basestring  # what that encoder does with a string (in C where it can)
 
 
 def jsonl_line(fact_dict: dict) -> str:
     return _ENCODE(fact_dict) + "\n"
+
+
+def _value(v) -> str:
+    if isinstance(v, str):
+        return _STRING(v)
+    if v is None or isinstance(v, bool):
+        return {None: "null", True: "true", False: "false"}[v]
+    if isinstance(v, int):
+        return int.__repr__(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(map(_value, v)) + "]"
+    return _ENCODE(v)
+
+
+def fact_line(f) -> str:
+    """`jsonl_line(f.to_dict())`, the same characters, written directly (the hot path of a corpus run)."""
+    fields = ", ".join(f"{_STRING(k)}: {_value(to_json(v))}" for k, v in f.fields.items())
+    spans = ", ".join(f"{_STRING(k)}: {'null' if s is None else f'[{s[0]}, {s[1]}]'}" for k, s in f.field_spans.items())
+    return (f'{{"doc": {_value(f.doc)}, "type": {_STRING(f.type)}, "rule": {_STRING(f.rule)}, "start": {f.start}, '
+            f'"end": {f.end}, "text": {_STRING(f.text)}, "fields": {{{fields}}}, "field_spans": {{{spans}}}}}\n')
 
 
 def _fields(d: dict) -> str:

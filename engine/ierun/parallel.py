@@ -9,6 +9,7 @@ import pickle
 from collections import deque
 from dataclasses import dataclass
 
+from .emit import fact_line
 from .inputs import Document, InputProblem
 
 CHUNK_DOCS = 64
@@ -18,16 +19,18 @@ CHUNK_BYTES = 1 << 20
 @dataclass
 class Result:
     doc: Document | InputProblem
-    facts: list[dict]
+    lines: list[str]           # the facts as JSON Lines (written where they are found: workers send text)
+    types: list[str]           # their fact types
     problems: list[str]        # rendered diagnostics
     trace: list[str] | None = None
 
 
 def _run_one(extractor, doc, trace: bool) -> Result:
     if isinstance(doc, InputProblem):
-        return Result(doc, [], [])
+        return Result(doc, [], [], [])
     out = extractor.run(doc.text, doc.published, doc.id, trace=trace)
-    return Result(doc, [f.to_dict() for f in out.facts], [p.render() for p in out.problems], out.trace)
+    return Result(doc, [fact_line(f) for f in out.facts], [f.type for f in out.facts],
+                  [p.render() for p in out.problems], out.trace)
 
 
 _WORKER = {}

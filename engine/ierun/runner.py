@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .emit import TableWriter, jsonl_line
+from .emit import TableWriter
 from .inputs import InputProblem
 from .parallel import extract_all
 
@@ -136,11 +136,11 @@ def run(extractor, docs, opts: RunOptions, stdout=None, stderr=None) -> int:
                 fail(doc.id, "match", problem)
             if result.trace is not None:
                 stderr.write(f"--- matches in {doc.id}\n" + "".join(t + "\n" for t in result.trace))
-            stats.facts.update(f["type"] for f in result.facts)
+            stats.facts.update(result.types)
             if table is not None:
-                table.write(result.facts)
+                table.write([json.loads(line) for line in result.lines])
             else:
-                out.write("".join(jsonl_line(d) for d in result.facts))
+                out.write("".join(result.lines))
         if opts.output is None:
             out.sync()
         if progress is not None:
