@@ -397,18 +397,18 @@ def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
     for phase_no, names in enumerate(ruleset.phases):
         for name in names:
             rule = by_name[name]
-            prefilter = None
-            if rule.scope.kind in ("sentence", "line", "paragraph") and rule.scope.n is None and not any(
-                    isinstance(n, A.Regex) for n in walk(rule.pattern)):
-                prefilter = relaxed(rule.pattern, True)
             source = rule_regex(emit, rule.pattern)
-            rules.append(CompiledRule(rule, source, triggers(ruleset, rule.pattern, lexicon_keys), prefilter,
+            rules.append(CompiledRule(rule, source, triggers(ruleset, rule.pattern, lexicon_keys),
                                       anchored=starts_at_text_start(rule.pattern), lists=lists,
                                       code=regex_code(source, lists)))
             phase_of.append(phase_no)
     gates = _gates(ruleset, rules)
     index, ungated = {}, []
     for number, cr in enumerate(rules):
+        rule = cr.rule
+        if cr.gate is None and rule.scope.kind in ("sentence", "line", "paragraph") and rule.scope.n is None \
+                and not any(isinstance(n, A.Regex) for n in walk(rule.pattern)):
+            cr.prefilter_source = relaxed(rule.pattern, True)  # a gated rule is tried where the gate says
         if cr.gate is not None and cr.trigger is not None and not all(k.startswith(FACT_KEY) for k in cr.trigger):
             cr.trigger = None  # the gate finds the rule's words itself (and where they are)
         if cr.trigger is None:

@@ -176,8 +176,8 @@ class Extractor:
             for number, starts in sorted(todo, key=lambda t: self._order[t[0]]):
                 cr = plan.rules[number]
                 fact_type = cr.rule.fact
-                if fact_type in settled or self._settled(candidates.get(fact_type), cr.rule.priority, text, phase_pub,
-                                                          by_type, doc_id, out):
+                if fact_type in settled or self._settled(fact_type, candidates.get(fact_type), cr.rule.priority, text,
+                                                          phase_pub, by_type, doc_id, out):
                     settled.add(fact_type)
                     continue
                 subject, _ = subject_for(cr.rule.consumes)
@@ -185,7 +185,7 @@ class Extractor:
                     starts = None
                 if cr.anchored:
                     starts = [0]
-                cands = candidates.setdefault(cr.rule.fact, [])
+                cands = candidates.setdefault(fact_type, [])
                 for m in self._apply(cr, subject, starts, doc_id, out):
                     start, end = _trim(text, *m.span())
                     if start < end:
@@ -211,13 +211,13 @@ class Extractor:
                            key=lambda f: (f.start, -f.end, f.type, f.rule))
         return out
 
-    def _settled(self, cands, priority: int, text, pub, by_type, doc_id, out) -> bool:
+    def _settled(self, fact_type: str, cands, priority: int, text, pub, by_type, doc_id, out) -> bool:
         """For a `once` type: does a candidate of higher priority than `priority` win and get its values? Then
         no rule of this priority or lower can change the one fact kept (overlap resolution and `once` both
         put priority first), and such rules are skipped."""
-        if not cands or cands[0].priority <= priority or not self._once[cands[0].cr.rule.fact]:
+        if not cands or cands[0].priority <= priority or not self._once[fact_type]:
             return False
-        kept, _ = self._resolve(cands, self.ruleset.facts[cands[0].cr.rule.fact], text, pub, by_type, doc_id, out)
+        kept, _ = self._resolve(cands, self.ruleset.facts[fact_type], text, pub, by_type, doc_id, out)
         return bool(kept)
 
     def _keep_all(self, f) -> bool:
