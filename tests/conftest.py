@@ -1,5 +1,7 @@
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -18,15 +20,28 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 import pytest
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _private_plan_cache(tmp_path_factory):
-    """Tests never read or write the user's plan cache."""
-    os.environ["IERUN_CACHE_DIR"] = str(tmp_path_factory.mktemp("plan-cache"))
-    yield
+_CACHE_DIR = None
 
 
 def pytest_configure(config):
+    # tests never read or write the user's plan cache: the run has its own, from collection on (the
+    # rule-examples plugin compiles the pack while collecting; later loads of the same rules read its plan)
+    global _CACHE_DIR
+    _CACHE_DIR = tempfile.mkdtemp(prefix="ierun-test-cache-")
+    os.environ["IERUN_CACHE_DIR"] = _CACHE_DIR
     # the rule-examples plugin, also when ierun is not installed (its entry point registers it otherwise)
     if not config.pluginmanager.has_plugin("ierun"):
         from ierun import pytest_plugin
         config.pluginmanager.register(pytest_plugin, "ierun")
+
+
+def pytest_unconfigure(config):
+    if _CACHE_DIR is not None:
+        shutil.rmtree(_CACHE_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pack():
+    """The default rule pack, compiled once per test run."""
+    from packs import pack as shared
+    return shared()

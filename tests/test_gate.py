@@ -12,8 +12,8 @@ pytestmark = pytest.mark.skipif(gate.hyperscan is None, reason="Hyperscan is not
 
 
 @pytest.fixture(scope="module")
-def packs():
-    gated = ierun.load(ROOT / "rules", use_cache=False)
+def packs(pack):
+    gated = pack
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("IERUN_NO_HYPERSCAN", "1")
         plain = ierun.load(ROOT / "rules", use_cache=False)
@@ -66,7 +66,7 @@ def test_the_character_before_a_match(pattern, ctx):
 def test_explain_plan_shows_each_rules_gate(capsys):
     from ierun.cli import main
     seed = str(ROOT / "examples" / "seed" / "menafn-kz-uk.txt")
-    assert main([str(ROOT / "rules"), seed, "--explain", "plan", "-o", "/dev/null", "--no-cache"]) == 0
+    assert main([str(ROOT / "rules"), seed, "--explain", "plan", "-o", "/dev/null"]) == 0
     err = capsys.readouterr().err
     assert "--- phase 0 rule published.iso_header" in err
     assert "trigger: always gate: start\n" in err  # money.symbol_amount: its words are the gate's business

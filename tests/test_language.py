@@ -1,10 +1,13 @@
 """Each construct of the pattern and expression language, on real-looking text, with exact results."""
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 import ierun
+
+ROOT = Path(__file__).resolve().parent.parent
 
 FACTS = """
 fact Money { amount: decimal  amount_max: decimal?  currency: currency? }
@@ -220,7 +223,7 @@ rules:
 
 @pytest.mark.parametrize("text", ["", " ", "\n\n", "$", "$$$ 1", "\x00\ud7ff\uffff", "1" * 1000])
 def test_degenerate_texts(text):
-    ierun.load("examples/rules").extract(text)
+    ierun.load(ROOT / "examples" / "rules").extract(text)
 
 
 ONCE = """fact D once { v: str  n: int }

@@ -55,9 +55,8 @@ def test_appending_unrelated_text_keeps_the_facts_of_the_first_part(text, extra)
     assert all(f["start"] >= len(text) for f in after[len(before):])
 
 
-def test_field_spans_never_point_outside_the_fact():
+def test_field_spans_never_point_outside_the_fact(pack):
     # the currency of "4,340" comes from "dlrs" in the context after it, which is not part of the fact
-    pack = ierun.load(ROOT / "rules", use_cache=False)
     first = next(f for f in pack.extract("at 4,340, 4,345 and 4,350 dlrs a tonne") if f.start == 3)
     assert first.fields == {"amount": Decimal(4340), "currency": "USD"}
     assert first.field_spans == {"amount": (3, 8), "currency": None}

@@ -15,11 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
 
 
-@pytest.fixture(scope="module")
-def pack():
-    return ierun.load(ROOT / "rules", use_cache=False)
-
-
 def test_every_rule_has_two_examples_and_a_counter(pack):
     for rule in pack.ir.rules:
         positives = [e for e in rule.examples if e.positive]
@@ -64,6 +59,5 @@ def test_eval_lists_errors(tmp_path, capsys):
     assert "--- Money: false alarms (1)\n  a: (Decimal('3'), None, 'JPY')  from '3 yen'" in out
 
 
-def test_load_without_paths_gives_the_bundled_pack():
-    assert [r.name for r in ierun.load(use_cache=False).ir.rules] == [r.name for r in
-                                                                     ierun.load(ROOT / "rules", use_cache=False).ir.rules]
+def test_load_without_paths_gives_the_bundled_pack(pack):
+    assert [r.name for r in ierun.load().ir.rules] == [r.name for r in pack.ir.rules]
