@@ -7,7 +7,7 @@ from pathlib import Path
 
 from _common import machine, median_time
 
-from ierun.loader import load_ruleset
+from ierun.pipeline import load_model
 
 
 def write_rules(folder: Path, n_rules=500, n_entries=50_000):
@@ -39,8 +39,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_rules(folder)
-        first = median_time(lambda: load_ruleset([folder]), 1)  # includes building the grammar
-        t = median_time(lambda: load_ruleset([folder]), a.runs)
+        first = median_time(lambda: load_model([folder]), 1)  # includes building the grammar
+        t = median_time(lambda: load_model([folder]), a.runs)
     print(f"machine: {machine()}")
     print(f"check of 500 rules + a 50,000-entry lexicon: median {t:.2f} s over {a.runs} runs, "
           f"first run {first:.2f} s with the grammar built (target < 2 s)")

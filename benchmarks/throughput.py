@@ -14,7 +14,7 @@ from pathlib import Path
 from _common import DEFAULT_CORPUS, ROOT, machine, median_time, read_corpus
 
 import ierun
-from ierun.inputs import parse_published
+from ierun.cli.inputs import parse_published
 
 
 def cli(args, env):

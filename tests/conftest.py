@@ -31,7 +31,7 @@ def pytest_configure(config):
     os.environ["IERUN_CACHE_DIR"] = _CACHE_DIR
     # the rule-examples plugin, also when ierun is not installed (its entry point registers it otherwise)
     if not config.pluginmanager.has_plugin("ierun"):
-        from ierun import pytest_plugin
+        from ierun.testing import pytest_plugin
         config.pluginmanager.register(pytest_plugin, "ierun")
 
 

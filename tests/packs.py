@@ -20,5 +20,5 @@ def pack(path: Path = RULES) -> ierun.RuleSet:
 def rule_names(path: Path = RULES) -> tuple[str, ...]:
     """The names of the rules at `path`, from the checked rule model only (no compiling): for test ids
     at collection time."""
-    from ierun.loader import load_ruleset
-    return tuple(r.name for r in load_ruleset([path]).rules)
+    from ierun.pipeline import load_model
+    return tuple(r.name for r in load_model([path]).rules)

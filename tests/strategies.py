@@ -2,9 +2,8 @@
 
 from hypothesis import strategies as st
 
-from ierun import ast as A
-from ierun import ir
-
+from ierun.language import nodes as A
+from ierun.language import ir
 VOCAB = ["a", "ab", "B", "Cd", "CD", "x", "1", "1.5", "12", "2,500", ",", ".", "$", "-", "US", "u", "é", "(", ")",
          "ks"]
 LEXICON = ir.Lexicon("lx", None, False, ("ab", "ab cd", "US$", "1.5", "x - x"), {})

@@ -3,12 +3,14 @@ import pytest
 import regex
 from hypothesis import given, strategies as st
 
-from ierun import ast as A, ir, reference
-from ierun.compile import compile_pattern, may_start_raw
-from ierun.match import capture_names, finditer_at, _trim
+from ierun.language import nodes as A
+from ierun.language import ir
+from ierun.testing import reference
+from ierun.engine.compile import compile_pattern, may_start_raw
+from ierun.engine.match import capture_names, finditer_at, _trim
 from strategies import LEXICONS, VOCAB, patterns, texts
 
-RULESET = ir.RuleSet({}, LEXICONS, (), ())
+RULESET = ir.RuleModel({}, LEXICONS, (), ())
 
 
 def compiled_matches(pattern, text, overlapped=False):
@@ -50,7 +52,7 @@ def test_compiled_equals_reference_overlapped(pattern, text, overlapped):
 
 
 # ---- the gate: Hyperscan finds where a match can start; trying the pattern only there loses nothing ----
-from ierun import gate  # noqa: E402
+from ierun.engine import gate  # noqa: E402
 needs_hyperscan = pytest.mark.skipif(gate.hyperscan is None, reason="Hyperscan is not installed")
 UNICODE_TEXT = st.lists(st.tuples(st.sampled_from(["", " ", "\u00a0", "\n", "\u2009"]),
                                   st.sampled_from(VOCAB + ["\u212a\u017f", "\u017ft", "\u0130", "İS", "Ks", "«", "€5"])),

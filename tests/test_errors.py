@@ -7,7 +7,7 @@ import pytest
 
 from ierun.cli import main
 from ierun.errors import RuleError
-from ierun.loader import load_ruleset
+from ierun.pipeline import load_model
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = sorted(p for p in (ROOT / "tests" / "bad_rules").iterdir() if p.suffix in (".ie", ".yaml"))
@@ -37,14 +37,14 @@ def test_report_is_exact(path, monkeypatch, capsys):
 
 def test_all_problems_are_collected():
     with pytest.raises(RuleError) as info:
-        load_ruleset([ROOT / "tests" / "bad_rules" / "e1xx_many_errors.ie"])
+        load_model([ROOT / "tests" / "bad_rules" / "e1xx_many_errors.ie"])
     found = sorted(info.value.diagnostics, key=lambda d: d.sort_key())
     assert [d.code for d in found] == ["E101", "E103", "E115", "E108"]
 
 
 def test_errors_pickle_with_their_fields():
     with pytest.raises(RuleError) as info:
-        load_ruleset([ROOT / "tests" / "bad_rules" / "e103_unknown_lexicon.ie"])
+        load_model([ROOT / "tests" / "bad_rules" / "e103_unknown_lexicon.ie"])
     again = pickle.loads(pickle.dumps(info.value))
     assert str(again) == str(info.value)
     d = again.diagnostics[0]

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 import ierun
-from ierun import gate
-
+from ierun.engine import gate
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(gate.hyperscan is None, reason="Hyperscan is not installed")
 
@@ -76,7 +75,7 @@ def test_explain_plan_shows_each_rules_gate(capsys):
 
 def test_kept_regex_programs_match_like_their_sources(packs):
     """A cached plan rebuilds its regexes from the programs it kept, without parsing: the same matches."""
-    from ierun.compile import compile_regex, from_code
+    from ierun.engine.compile import compile_regex, from_code
     gated, _ = packs
     text = (ROOT / "examples" / "seed" / "menafn-kz-uk.txt").read_text(encoding="utf-8")
     text += "\nIt paid 300 mln dlrs, Treasury Secretary James Baker said. LONDON, March 3 - A $5 bid."
@@ -102,7 +101,7 @@ def test_the_time_limit_holds_for_all_the_places_together():
     """Where the gate gives a rule many places to try, `timeout` bounds them together, as it bounds one
     finditer: 20 tries of 0.05 s each under a limit of 0.2 s stop after about 4."""
     import time
-    from ierun.match import finditer_at
+    from ierun.engine.match import finditer_at
 
     class Slow:
         calls = 0

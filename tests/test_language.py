@@ -173,7 +173,7 @@ rule d.x -> D { match m:("Feb" | "Dec") d:NUMBER date = date(d, m) }
 
 
 def test_number_normalizer_handles_unicode_digits_and_words():
-    from ierun.normalize import number
+    from ierun.language.normalize import number
     assert number("۴,٠٠٠") == Decimal(4000)
     assert number("1,750") == Decimal(1750)
     assert number("384.3") == Decimal("384.3")

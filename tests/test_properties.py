@@ -73,7 +73,7 @@ _spans = st.one_of(st.none(), st.tuples(st.integers(0, 10**6), st.integers(0, 10
        st.dictionaries(st.text(), _values, max_size=4), st.dictionaries(st.text(), _spans, max_size=4),
        st.integers(0, 10**6), st.integers(0, 10**6))
 def test_fact_line_is_the_json_of_to_dict(doc, type_, rule, text, fields, spans, start, end):
-    from ierun.emit import fact_line, jsonl_line
+    from ierun.cli.emit import fact_line, jsonl_line
     from ierun.facts import Fact
     f = Fact(type_, rule, start, end, text, fields, spans, 0, doc)
     assert fact_line(f) == jsonl_line(f.to_dict())

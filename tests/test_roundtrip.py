@@ -3,11 +3,11 @@ the parser either parses or raises RuleError with a position inside the text."""
 
 from hypothesis import given, strategies as st
 
-from ierun import ast as A
+from ierun.language import nodes as A
 from ierun.errors import RuleError
-from ierun.parser import parse_text
-from ierun.printer import to_ie, to_yaml
-from ierun.yaml_front import parse_yaml
+from ierun.language.parser import parse_text
+from ierun.language.printer import to_ie, to_yaml
+from ierun.language.yaml_front import parse_yaml
 
 KEYWORDS = {"fact", "lexicon", "pattern", "rule", "once", "all", "hidden", "publishes", "from", "case", "match",
             "priority", "scope", "example", "counter", "published", "document", "sentence", "line", "paragraph",
@@ -108,8 +108,8 @@ def test_yaml_round_trip(model):
 
 @given(patterns)
 def test_pattern_printing_is_stable(p):
-    from ierun.parser import parse_pattern
-    from ierun.printer import pattern_ie
+    from ierun.language.parser import parse_pattern
+    from ierun.language.printer import pattern_ie
     assert parse_pattern(pattern_ie(p)) == p
 
 

@@ -49,7 +49,7 @@ def test_pytest_plugin_collects_one_item_per_example(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT / "engine")}
     from importlib.metadata import entry_points
     installed = any(ep.name == "ierun" for ep in entry_points(group="pytest11"))
-    plugin = [] if installed else ["-p", "ierun.pytest_plugin"]  # the entry point loads it when installed
+    plugin = [] if installed else ["-p", "ierun.testing.pytest_plugin"]  # the entry point loads it when installed
     out = subprocess.run([sys.executable, "-m", "pytest", *plugin, "rules", "-v", "-p", "no:cacheprovider"],
                          cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 1, out.stdout + out.stderr

@@ -8,7 +8,7 @@ import pytest
 
 import ierun
 from ierun.cli import main
-from ierun.loader import find_rule_files, parse_file
+from ierun.pipeline import find_rule_files, parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "examples/seed/menafn-kz-uk.txt"

@@ -7,12 +7,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import ierun
-from ierun.testing import facts, money_texts, render_dateline, rule_matches, texts_matching
+from ierun.testing import facts, rule_helpers, rule_matches, texts_matching
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 from packs import pack, rule_names
+
+# what is specific to Money and Dateline lives beside their rules (rules/money/render.py, ...)
+money_texts = rule_helpers("money").money_texts
+render_dateline = rule_helpers("dateline").render_dateline
 
 RULES = rule_names()
 
@@ -89,5 +93,5 @@ def test_inserting_unrelated_sentences_keeps_the_facts(extra, where):
 def test_hypothesis_check_of_the_pack_is_clean():
     """`ierun test rules/ --hypothesis`: what each rule matches gives a fact and still matches in other text.
     (It found rules taking any number for a day and a month; they now take 1-31 and 1-12.)"""
-    from ierun.ruletest import hypothesis_check
+    from ierun.testing.examples import hypothesis_check
     assert hypothesis_check(pack(), max_examples=10) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .values import to_json
+from .language.values import to_json
 
 
 @dataclass(frozen=True, slots=True)

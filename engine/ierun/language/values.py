@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from . import ast as A
+from . import nodes as A
 from .currency import is_currency
 
 

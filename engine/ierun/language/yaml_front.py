@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import ast as A
-from .errors import Collector, Diagnostic, Loc, RuleError, Source, did_you_mean
+from . import nodes as A
+from ..errors import Collector, Diagnostic, Loc, RuleError, Source, did_you_mean
 from .parser import parse_fragment
 
 TOP_KEYS = ("facts", "lexicons", "patterns", "rules")

@@ -6,11 +6,11 @@ import decimal
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import ast as A
-from . import ir
-from .functions import BUILTINS
-from .normalize import NormalizationError
-from .tokens import phrase_key
+from ..language import nodes as A
+from ..language import ir
+from ..language.functions import BUILTINS
+from ..language.normalize import NormalizationError
+from ..language.tokens import phrase_key
 
 CONTEXT = decimal.Context(prec=60, traps=[decimal.InvalidOperation, decimal.DivisionByZero])
 
@@ -120,7 +120,7 @@ def field_value(value, t: A.TypeRef):
     if name == "int" and isinstance(value, Decimal) and value == value.to_integral_value():
         return int(value)
     if name == "currency" and isinstance(value, str):
-        from .functions import _currency
+        from ..language.functions import _currency
         return _currency(None, value)
     expect = {"str": str, "int": int, "decimal": Decimal, "date": dt.date, "bool": bool}.get(name)
     if expect is not None and not isinstance(value, expect):

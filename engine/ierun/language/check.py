@@ -7,8 +7,8 @@ from pathlib import Path
 
 import regex
 
-from . import ast as A
-from .errors import Collector, did_you_mean
+from . import nodes as A
+from ..errors import Collector, did_you_mean
 from .functions import BUILTINS
 from .lexicon import load as load_lexicon
 from .values import BadValue, coerce

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import IerunError
+from ..errors import IerunError
 
 SUBCOMMANDS = ("check", "print", "run", "test", "eval")
 
@@ -56,7 +56,7 @@ def _run_parser():
 
 
 def _split_rules_inputs(paths):
-    from .loader import is_rule_file
+    from ..pipeline import is_rule_file
     rules, i = [], 0
     for i, p in enumerate(paths):
         path = Path(p)
@@ -76,11 +76,11 @@ def cmd_check(argv) -> int:
     p = _Parser(prog="ierun check", description="Compile rule files and report every problem.")
     p.add_argument("rules", nargs="+", metavar="RULES")
     a = p.parse_args(argv)
-    from .loader import load_ruleset, rule_sets
+    from ..pipeline import load_model, rule_sets
     status = 0
     for paths in rule_sets(a.rules):
         try:
-            rs = load_ruleset(paths)
+            rs = load_model(paths)
         except IerunError as err:
             _report(err)
             status = 1
@@ -95,8 +95,8 @@ def cmd_print(argv) -> int:
     p.add_argument("rules", nargs="+", metavar="RULES")
     p.add_argument("--syntax", choices=("ie", "yaml"), default="ie")
     a = p.parse_args(argv)
-    from .loader import find_rule_files, parse_file
-    from .printer import to_ie, to_yaml
+    from ..pipeline import find_rule_files, parse_file
+    from ..language.printer import to_ie, to_yaml
     try:
         for f in find_rule_files(a.rules):
             rf = parse_file(f)
@@ -109,8 +109,8 @@ def cmd_print(argv) -> int:
 
 def _load(paths, **kw):
     """The compiled rule set, or None after reporting why not."""
-    from . import RuleSet
-    from .loader import load_plan
+    from ..pipeline import RuleSet
+    from ..pipeline import load_plan
     try:
         return RuleSet(load_plan(paths), **kw)
     except IerunError as err:
@@ -126,7 +126,7 @@ def cmd_test(argv) -> int:
                    help="also draw texts from each rule's structure and check them (needs ierun[test])")
     p.add_argument("--examples", type=int, default=30, help="texts drawn per rule with --hypothesis")
     a = p.parse_args(argv)
-    from .ruletest import run_examples, summary
+    from ..testing.examples import run_examples, summary
     rules = _load(a.rules)
     if rules is None:
         return 1
@@ -140,7 +140,7 @@ def cmd_test(argv) -> int:
     ok = all(o.ok for o in outcomes)
     if a.hypothesis:
         try:
-            from .ruletest import hypothesis_check
+            from ..testing.examples import hypothesis_check
         except ImportError:
             sys.stderr.write("ierun: error: --hypothesis needs hypothesis: pip install 'ierun[test]'\n")
             return 2
@@ -163,9 +163,15 @@ def cmd_eval(argv) -> int:
     a = p.parse_intermixed_args(argv)
     import json
 
-    from .evaluate import errors, run_gold, score, table
+    from ..testing.evaluate import errors, run_gold, score, table
+    from ..testing.scoring import load_schemes
     rules = _load(a.rules)
     if rules is None:
+        return 1
+    try:
+        schemes = load_schemes(a.rules, rules.ir.facts)
+    except IerunError as err:
+        _report(err)
         return 1
     try:
         gold, system, problems = run_gold(rules, a.gold, a.facts)
@@ -174,7 +180,7 @@ def cmd_eval(argv) -> int:
         return 1
     for problem in problems:
         sys.stderr.write(f"ierun: error: {problem}\n")
-    scores = score(gold, system)
+    scores = score(schemes, gold, system)
     if a.json:
         sys.stdout.write(json.dumps({k: v.as_dict() for k, v in scores.items()}, indent=1) + "\n")
     else:
@@ -199,8 +205,8 @@ def cmd_run(argv) -> int:
             published = dt.date.fromisoformat(a.published)
         except ValueError:
             _run_parser().error(f"--published {a.published!r} is not a date (YYYY-MM-DD)")
-    from . import RuleSet
-    from .loader import load_plan
+    from ..pipeline import RuleSet
+    from ..pipeline import load_plan
     try:
         if a.explain in ("ast", "ir"):
             _explain_model(rules, a.explain)
@@ -231,20 +237,20 @@ def cmd_run(argv) -> int:
 
 
 def _explain_model(rules, stage):
-    from .loader import find_rule_files, load_ruleset, parse_file
-    from .printer import dump
+    from ..pipeline import find_rule_files, load_model, parse_file
+    from ..language.printer import dump
     if stage == "ast":
         for f in find_rule_files(rules):
             sys.stderr.write(f"--- ast of {f}\n{dump(parse_file(f))}\n")
     else:
-        rs = load_ruleset(rules)
+        rs = load_model(rules)
         sys.stderr.write(f"--- ir: phases {[list(p) for p in rs.phases]}, publication {rs.publication}\n")
         for r in rs.rules:
             sys.stderr.write(f"{dump(r)}\n")
 
 
 def _explain_plan(plan):
-    from .gate import superset_pattern
+    from ..engine.gate import superset_pattern
     for i, phase in enumerate(plan.phases):
         for cr in phase:
             trig = "always" if cr.trigger is None else ", ".join(sorted(k.replace("\x00", "") for k in cr.trigger)[:12])

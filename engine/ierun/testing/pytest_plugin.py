@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from .errors import IerunError
-from .loader import RULE_SUFFIXES, rule_sets
+from ..errors import IerunError
+from ..pipeline import RULE_SUFFIXES, rule_sets
 
 
 def pytest_addoption(parser):
@@ -49,8 +49,8 @@ class RuleFileCollector(pytest.File):
         self.rule_set = rule_set
 
     def collect(self):
-        from . import RuleSet
-        from .loader import load_plan
+        from ..pipeline import RuleSet
+        from ..pipeline import load_plan
         cache = _sets(self.config)
         if self.rule_set not in cache:
             try:
@@ -80,7 +80,7 @@ class RuleExampleItem(pytest.Item):
         self.rules, self.rule, self.example = rules, rule, example
 
     def runtest(self):
-        from .ruletest import check_example
+        from .examples import check_example
         outcome = check_example(self.rules, self.rule, self.example)
         if not outcome.ok:
             raise ExampleFailed(outcome.report())

@@ -12,8 +12,8 @@ import functools
 
 import regex
 
-from . import ast as A
-from .tokens import BOUNDARY, WS, glued_tokens, in_class, is_boundary, kind
+from ..language import nodes as A
+from ..language.tokens import BOUNDARY, WS, glued_tokens, in_class, is_boundary, kind
 
 
 class Matcher:
@@ -136,7 +136,7 @@ def _same(a: str, b: str, ignore_case: bool) -> bool:
 
 @functools.lru_cache(maxsize=512)
 def _compiled(source: str, flags: str, token: bool):
-    from .compile import _flag_group
+    from ..engine.compile import _flag_group
     body = _flag_group(source, flags)
     return regex.compile(f"(?>{body}{BOUNDARY})" if token else f"(?>{body})", regex.V0)
 
@@ -144,7 +144,7 @@ def _compiled(source: str, flags: str, token: bool):
 def finditer(pattern, text: str, lo: int = 0, hi: int | None = None, lexicons=None, overlapped=False, facts=None):
     """All matches as (start, end, {capture: (start, end)}), spans trimmed of leading white space, the way
     the compiled engine reports them; scanning positions left to right like `regex.finditer`."""
-    from .compile import may_start_raw
+    from ..engine.compile import may_start_raw
     hi = len(text) if hi is None else hi
     m = Matcher(text[:hi], lexicons, facts)
     anywhere = may_start_raw(pattern)  # else a match starts at a token, never at white space

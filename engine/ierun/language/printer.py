@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from . import ast as A
+from . import nodes as A
 
 
 # ---- literals ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Union
 
-from .errors import Loc
+from ..errors import Loc
 
 _node = dict(frozen=True, slots=True)
 

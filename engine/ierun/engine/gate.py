@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 import regex
 
-from . import ast as A
-from . import ir
-from .tokens import glued_tokens, kind
+from ..language import nodes as A
+from ..language import ir
+from ..language.tokens import glued_tokens, kind
 
 try:
     import hyperscan
@@ -111,7 +111,7 @@ class TooLarge(Exception):
 class _Builder:
     """Pattern AST -> P (a tree), following the compiler's Emitter element by element."""
 
-    def __init__(self, ruleset: ir.RuleSet):
+    def __init__(self, ruleset: ir.RuleModel):
         self.ruleset = ruleset
         self.lexicons: dict[str, tuple | None] = {}  # None: too large
 
@@ -290,7 +290,7 @@ def _render_alt(branches, rev: bool) -> str:
     return f"(?:{text})?" if optional else text
 
 
-def superset_pattern(ruleset: ir.RuleSet, pattern) -> str:
+def superset_pattern(ruleset: ir.RuleModel, pattern) -> str:
     """P reversed, as Hyperscan source (for tests and `--explain plan`)."""
     return _render(_Builder(ruleset).rule(pattern), True)
 
@@ -352,7 +352,7 @@ def _compile(exprs: list[bytes], ids: list[int], flags: list[int]):
     return db
 
 
-def build(ruleset: ir.RuleSet, patterns: list[tuple[int, object, bool]]) -> Gate | None:
+def build(ruleset: ir.RuleModel, patterns: list[tuple[int, object, bool]]) -> Gate | None:
     """A gate for (id, pattern, starts_raw) triples; rules it cannot take are left out of `modes` (and run
     ungated). None when Hyperscan is missing or takes none of the rules."""
     if hyperscan is None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import ast as A
-from .errors import Collector, Loc, Source
+from . import nodes as A
+from ..errors import Collector, Loc, Source
 from .tokens import phrase_key
 from .values import BadValue, coerce, coerce_scalar
 

@@ -1,55 +1,13 @@
-"""`ierun eval RULES GOLD.jsonl`: precision, recall and F1 per fact type, scored as ../shared/eval/GUIDELINES.md
+"""`ierun eval RULES GOLD.jsonl`: precision, recall and F1 per fact type and measure, as ../shared/eval/GUIDELINES.md
 defines (and its reference score.py computes): facts of one article are matched as multisets of normalized
-field keys; gold facts marked uncertain are optional; figures are micro-averaged over articles."""
+field keys; gold facts marked uncertain are optional; figures are micro-averaged over articles. Which fact
+types are scored, and how, the rule set declares in its scoring schemes (scoring.py): this module knows none."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
-
-def _s(x):
-    return None if x is None else re.sub(r"\s+", " ", str(x)).strip().lower() or None
-
-
-def _dec(x):
-    if x is None or x == "":
-        return None
-    try:
-        return Decimal(str(x).replace(",", "")).normalize()
-    except InvalidOperation:
-        return ("bad", str(x))
-
-
-def _loc(x):
-    x = _s(x)
-    return None if x is None else x.rstrip(" ,.-–—")
-
-
-KEYS = {
-    "Money": {"strict": lambda f: (_dec(f.get("amount")), _dec(f.get("amount_max")), (f.get("currency") or None)),
-              "amount": lambda f: (_dec(f.get("amount")), _dec(f.get("amount_max")))},
-    "Title": {"strict": lambda f: (_s(f.get("person")), _s(f.get("role"))),
-              "person": lambda f: _s(f.get("person")),
-              "organization": lambda f: (_s(f.get("person")), _s(f.get("organization")))},
-    "Dateline": {"strict": lambda f: (_loc(f.get("location")), f.get("date")),
-                 "location": lambda f: _loc(f.get("location")),
-                 "date": lambda f: f.get("date")},
-    "Headline": {"strict": lambda f: _s(f.get("text"))},
-}
-GOLD_KEY = {"Money": "money", "Title": "titles", "Dateline": "dateline", "Headline": "headline"}
-
-
-def gold_facts(gold: dict, fact_type: str):
-    v = gold.get(GOLD_KEY[fact_type], "absent")
-    if v == "absent":
-        return None
-    if fact_type == "Headline":
-        return [] if v is None else [{"text": v}]
-    if fact_type == "Dateline":
-        return [] if v is None else [v]
-    return v
+from .scoring import Scheme
 
 
 @dataclass
@@ -79,14 +37,16 @@ class Score:
                 "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
 
 
-def score(gold: dict[str, dict], system: dict[str, dict[str, list]], texts=None) -> dict[str, Score]:
-    """gold: doc id -> gold dict; system: doc id -> type -> [fields] (plus '_text' lists for error listings)."""
+def score(schemes: dict[str, Scheme], gold: dict[str, dict], system: dict[str, dict[str, list]]) -> dict[str, Score]:
+    """schemes: fact type -> its scoring scheme; gold: doc id -> gold dict; system: doc id -> type ->
+    [(fields, text)]."""
     out = {}
-    for fact_type, schemes in KEYS.items():
-        for name, key in schemes.items():
+    for fact_type, scheme in schemes.items():
+        for measure in scheme.measures:
+            name, key = measure.name, measure.key
             sc = Score()
             for doc, g in gold.items():
-                gf = gold_facts(g, fact_type)
+                gf = scheme.gold_facts(g)
                 if gf is None:
                     continue
                 sc.docs += 1
@@ -137,8 +97,8 @@ def run_gold(rules, gold_path, facts_path=None):
     import json
     from collections import defaultdict
 
-    from .emit import jsonl_line
-    from .inputs import InputProblem, read_inputs
+    from ..cli.emit import jsonl_line
+    from ..cli.inputs import InputProblem, read_inputs
     gold, system, problems = {}, defaultdict(lambda: defaultdict(list)), []
     with open(gold_path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):

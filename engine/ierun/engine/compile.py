@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 import regex
 
-from . import ast as A
-from . import ir
-from .check import min_tokens, walk
-from .tokens import TOKEN_CLASS_RE, boundary_after, boundary_before, glued_tokens
+from ..language import nodes as A
+from ..language import ir
+from ..language.check import min_tokens, walk
+from ..language.tokens import TOKEN_CLASS_RE, boundary_after, boundary_before, glued_tokens
 
 GAP = r"\s*+"
 FACT_PAD = "\uf8ff"
@@ -102,7 +102,7 @@ def lexicon_regex(lex: ir.Lexicon, lists: dict[str, list[str]] | None = None) ->
 class Emitter:
     """Pattern IR -> regex source. `glued`: no white space may precede the element."""
 
-    def __init__(self, ruleset: ir.RuleSet, fact_index: dict[str, int], drop_looks: bool = False,
+    def __init__(self, ruleset: ir.RuleModel, fact_index: dict[str, int], drop_looks: bool = False,
                  lists: dict[str, list[str]] | None = None):
         self.ruleset = ruleset
         self.fact_index = fact_index
@@ -131,7 +131,7 @@ class Emitter:
             body = _flag_group(node.source, node.flags)
             if node.raw:
                 return f"(?>{body})"
-            from .tokens import BOUNDARY
+            from ..language.tokens import BOUNDARY
             return f"{gap}{BOUNDARY}(?>{body}{BOUNDARY})"
         if isinstance(node, A.LexRef):
             if node.name not in self.lex_cache:
@@ -218,14 +218,14 @@ FACT_KEY = "\x00fact:"  # + a fact type: rules that consume it run once such fac
 
 
 def _token_key(tok: str) -> str:
-    from .tokens import kind
+    from ..language.tokens import kind
     k = kind(tok[0])
     if k == "D":
         return DIGIT_KEY
     return tok.casefold()
 
 
-def triggers(ruleset: ir.RuleSet, node, lexicon_keys: dict | None = None) -> frozenset | None:
+def triggers(ruleset: ir.RuleModel, node, lexicon_keys: dict | None = None) -> frozenset | None:
     """Keys one of which a document must contain for the pattern to match; None: no usable condition.
     `lexicon_keys` keeps each lexicon's keys across the rules of a plan (a lexicon may have 50,000 phrases)."""
     lexicon_keys = {} if lexicon_keys is None else lexicon_keys
@@ -368,7 +368,7 @@ class CompiledRule:
 
 @dataclass
 class Plan:
-    ruleset: ir.RuleSet
+    ruleset: ir.RuleModel
     rules: list[CompiledRule]             # in phase order
     phase_of: list[int]                   # rule number -> phase number
     fact_index: dict[str, int]
@@ -385,7 +385,7 @@ class Plan:
         return out
 
 
-def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
+def compile_ruleset(ruleset: ir.RuleModel) -> Plan:
     fact_index = {name: i for i, name in enumerate(sorted(ruleset.facts))}
     lists: dict[str, list[str]] = {}
     emit = Emitter(ruleset, fact_index, lists=lists)
@@ -421,7 +421,7 @@ def compile_ruleset(ruleset: ir.RuleSet) -> Plan:
                 gates, needs_keys)
 
 
-def _gates(ruleset: ir.RuleSet, rules: list[CompiledRule]) -> list:
+def _gates(ruleset: ir.RuleModel, rules: list[CompiledRule]) -> list:
     """One gate for each group of rules that see the same text (the same consumed facts masked). Rules
     anchored at the start of the text need none: they are tried there once."""
     from . import gate
@@ -441,12 +441,12 @@ def _gates(ruleset: ir.RuleSet, rules: list[CompiledRule]) -> list:
     return out
 
 
-def pattern_regex(ruleset: ir.RuleSet, pattern) -> str:
+def pattern_regex(ruleset: ir.RuleModel, pattern) -> str:
     """The regex source for one pattern, lexicons written out (for reading)."""
     return rule_regex(Emitter(ruleset, {name: i for i, name in enumerate(sorted(ruleset.facts))}), pattern)
 
 
-def compile_pattern(ruleset: ir.RuleSet, pattern) -> regex.Pattern:
+def compile_pattern(ruleset: ir.RuleModel, pattern) -> regex.Pattern:
     """One pattern compiled as the engine compiles it (used by tests)."""
     lists: dict[str, list[str]] = {}
     fact_index = {name: i for i, name in enumerate(sorted(ruleset.facts))}

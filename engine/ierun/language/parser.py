@@ -13,9 +13,9 @@ from typing import Callable
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
-from . import ast as A
-from .errors import Collector, Diagnostic, Loc, Source
-from .paths import grammar_file
+from . import nodes as A
+from ..errors import Collector, Diagnostic, Loc, Source
+from ..paths import grammar_file
 
 START_SYMBOLS = ("start", "pattern", "expr", "type_ref", "scope")
 

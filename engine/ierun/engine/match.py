@@ -6,17 +6,17 @@ import time
 import datetime as dt
 from dataclasses import dataclass, field
 
-from . import ast as A
+from ..language import nodes as A
 from . import gate
-from .check import walk
+from ..language.check import walk
 from .compile import FACT_KEY, FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
-from .errors import Diagnostic, IerunError
+from ..errors import Diagnostic, IerunError
 from .expr import Env, compile_expr, field_value
-from .facts import Fact
-from .normalize import NormalizationError
+from ..facts import Fact
+from ..language.normalize import NormalizationError
 from .overlap import resolve
 from .segments import ranges
-from .tokens import WS
+from ..language.tokens import WS
 
 DEFAULT_TIMEOUT = 2.0
 

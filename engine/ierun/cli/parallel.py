@@ -37,7 +37,7 @@ _WORKER = {}
 
 
 def _init(plan_bytes: bytes, timeout: float) -> None:
-    from .match import Extractor
+    from ..engine.match import Extractor
     _WORKER["extractor"] = Extractor(pickle.loads(plan_bytes), timeout)
 
 

@@ -1,7 +1,7 @@
-"""Lowering: a checked Program -> the IR RuleSet (named patterns inlined, lexicons loaded, phases ordered)."""
+"""Lowering: a checked Program -> the IR (a RuleModel) (named patterns inlined, lexicons loaded, phases ordered)."""
 from __future__ import annotations
 
-from . import ast as A
+from . import nodes as A
 from . import ir
 from .check import Program, _exprs
 from .functions import BUILTINS
@@ -38,7 +38,7 @@ def _needs_published(rule: A.RuleDecl) -> bool:
     return False
 
 
-def lower(prog: Program, fingerprint: str = "") -> ir.RuleSet:
+def lower(prog: Program, fingerprint: str = "") -> ir.RuleModel:
     facts = {f.name: ir.FactType(f.name, f.fields, f.once, f.keep_all, f.hidden, f.publishes, loc=f.loc)
              for f in prog.facts.values()}
     lexicons = {}
@@ -52,7 +52,7 @@ def lower(prog: Program, fingerprint: str = "") -> ir.RuleSet:
         rules.append(ir.Rule(d.name, d.fact, pattern, d.fields, d.priority, d.scope, d.keep_all, d.examples,
                              loc=d.loc, consumes=tuple(sorted(fact_refs(pattern))),
                              needs_published=_needs_published(d)))
-    return ir.RuleSet(facts, lexicons, tuple(rules), phases(rules, publication), publication, fingerprint)
+    return ir.RuleModel(facts, lexicons, tuple(rules), phases(rules, publication), publication, fingerprint)
 
 
 def phases(rules: list[ir.Rule], publication) -> tuple[tuple[str, ...], ...]:

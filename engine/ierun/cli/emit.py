@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from .values import to_json
+from ..language.values import to_json
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for all lines

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from . import ast as A
-from .values import BadValue, coerce, same_value, to_json
+from ..language import nodes as A
+from ..language.values import BadValue, coerce, same_value, to_json
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,8 @@ def _check_rule(rules, rule, max_examples: int) -> list[str]:
     from hypothesis import HealthCheck, given, settings
     from hypothesis.errors import HypothesisException
 
-    from .compile import may_start_raw
-    from .testing import texts_matching
+    from ..engine.compile import may_start_raw
+    from .strategies import texts_matching
 
     @settings(max_examples=max_examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(texts_matching(rules, rule.name))
@@ -139,5 +139,5 @@ class Counterexample(Exception):
 
 
 def _quote(text: str) -> str:
-    from .printer import quote
+    from ..language.printer import quote
     return quote(text)

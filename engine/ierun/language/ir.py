@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ast as A
-from .errors import Loc
+from . import nodes as A
+from ..errors import Loc
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,10 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
-class RuleSet:
+class RuleModel:
+    """The whole checked rule set as the compiler and the tests see it (`ierun.RuleSet` is the compiled,
+    runnable one: `RuleSet.ir` is its RuleModel)."""
+
     facts: dict[str, FactType]
     lexicons: dict[str, Lexicon]
     rules: tuple[Rule, ...]

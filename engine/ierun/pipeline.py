@@ -1,7 +1,17 @@
-"""Loading a rule set: find rule files, parse (DSL or YAML), check, lower, compile; a compiled plan is cached
-on disk, keyed by the content of the rule and lexicon files and the versions of ierun and its libraries."""
+"""The pipeline: the one place that wires the stages together. Every entry point (`ierun.load`, `ierun.loads`,
+the command line, the pytest plugin) goes through it.
+
+    rule files (.ie, .yaml)   language.parser / language.yaml_front  ->  nodes.RuleFile (the AST, with positions)
+    RuleFile list             language.check                        ->  check.Program (names resolved, all checked)
+    Program                   language.lower                        ->  ir.RuleModel (the IR: patterns inlined)
+    RuleModel                 engine.compile                        ->  compile.Plan (regexes, triggers, gates)
+    Plan                      engine.match.Extractor                ->  facts.Fact per document
+
+A compiled plan is cached on disk, keyed by the content of the rule and lexicon files and the versions of ierun
+and its libraries."""
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import os
 import pickle
@@ -45,9 +55,28 @@ def rules_root(paths) -> Path:
     return Path(os.path.commonpath(dirs)) if dirs else Path.cwd()
 
 
+def parse_source(text: str, syntax: str = "ie", path: str = "<string>"):
+    """Stage 1: rule text in the DSL (`syntax="ie"`) or YAML -> the AST (a RuleFile)."""
+    from .language.parser import parse_text
+    from .language.yaml_front import parse_yaml
+    return parse_yaml(text, path) if syntax == "yaml" else parse_text(text, path)
+
+
+def check_and_lower(rule_files, rules_dir: Path | None = None, fingerprint: str = ""):
+    """Stages 2 and 3: parsed rule files -> checked -> the IR (a RuleModel); raises RuleError with every
+    problem found."""
+    from .language.check import check
+    from .language.lower import lower
+    return lower(check(list(rule_files), rules_dir), fingerprint)
+
+
+def compile_model(model):
+    """Stage 4: the IR -> an executable Plan."""
+    from .engine.compile import compile_ruleset
+    return compile_ruleset(model)
+
+
 def parse_file(path: Path):
-    from .parser import parse_text
-    from .yaml_front import parse_yaml
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig")  # a byte-order mark some editors write is not part of the rules
@@ -57,19 +86,17 @@ def parse_file(path: Path):
         src = Source(str(path), raw.decode("utf-8", "replace"))
         raise RuleError([Diagnostic("E004", f"rule file is not UTF-8 (byte {err.start}: {raw[err.start:err.start+1]!r})",
                                     Loc.at_offset(src, err.start))]) from None
-    return parse_yaml(text, str(path)) if path.suffix in (".yaml", ".yml") else parse_text(text, str(path))
+    return parse_source(text, "yaml" if path.suffix in (".yaml", ".yml") else "ie", str(path))
 
 
 def _lexicon_paths(rule_file) -> set[Path]:
-    from .ast import LexiconDecl
+    from .language.nodes import LexiconDecl
     here = Path(rule_file.path).parent
     return {(here / d.file).resolve() for d in rule_file.decls if isinstance(d, LexiconDecl) and d.file}
 
 
-def load_ruleset(paths, rules_dir: Path | None = None):
-    """Parse and check all rule files under `paths`; returns the IR RuleSet (raises RuleError)."""
-    from .check import check
-    from .lower import lower
+def load_model(paths, rules_dir: Path | None = None):
+    """Parse and check all rule files under `paths`; returns the IR, a RuleModel (raises RuleError)."""
     files = find_rule_files(paths)
     parsed, problems = {}, {}
     for f in files:
@@ -83,14 +110,14 @@ def load_ruleset(paths, rules_dir: Path | None = None):
     if diagnostics:
         raise RuleError(diagnostics)
     rule_files = [rf for path, rf in parsed.items() if path not in lexicon_files]
-    prog = check(rule_files, rules_dir or rules_root(paths))
-    return lower(prog, fingerprint(paths))
+    return check_and_lower(rule_files, rules_dir or rules_root(paths), fingerprint(paths))
 
 
 def fingerprint(paths) -> str:
     """A hash of every rule and lexicon file's path and content, and of the versions that shape a plan."""
     import regex
-    from . import __version__, gate
+    from . import __version__
+    from .engine import gate
     h = hashlib.sha256(f"ierun {__version__} cache {CACHE_FORMAT} py {sys.version_info[:2]} "
                        f"regex {regex.__version__} hyperscan {gate.version()}".encode())
     h.update(_engine_digest())
@@ -111,7 +138,7 @@ def _engine_digest() -> bytes:
     """The engine's own code and grammar: a changed engine never reads a plan an older one wrote."""
     from .paths import grammar_file
     h = hashlib.sha256()
-    for f in sorted(Path(__file__).parent.glob("*.py")) + [grammar_file()]:
+    for f in sorted(Path(__file__).parent.rglob("*.py")) + [grammar_file()]:
         try:
             h.update(f.read_bytes())
         except OSError:
@@ -129,7 +156,6 @@ def cache_dir() -> Path:
 
 def load_plan(paths, use_cache: bool = True):
     """The compiled Plan for the rule files under `paths`, from the cache when the files are unchanged."""
-    from .compile import compile_ruleset
     key = fingerprint(paths) if use_cache else None
     cached = cache_dir() / f"plan-{key}.pickle" if key else None
     if cached is not None and cached.is_file():
@@ -138,7 +164,7 @@ def load_plan(paths, use_cache: bool = True):
                 return pickle.load(fh)
         except Exception:  # a corrupt or stale cache entry is rebuilt, never fatal
             pass
-    plan = compile_ruleset(load_ruleset(paths))
+    plan = compile_model(load_model(paths))
     if cached is not None:
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
@@ -164,3 +190,38 @@ def rule_sets(paths) -> list[list[Path]]:
                 continue
         sets.append([p])
     return sets
+
+
+# ---- the public API: a compiled rule set ---------------------------------------------------------
+class RuleSet:
+    """A loaded, compiled rule set: `extract` facts from text."""
+
+    def __init__(self, plan, timeout: float | None = None):
+        from .engine.match import DEFAULT_TIMEOUT, Extractor
+        self.plan = plan
+        self.extractor = Extractor(plan, timeout or DEFAULT_TIMEOUT)
+
+    @property
+    def ir(self):
+        """The checked rule model (a RuleModel) the plan was compiled from."""
+        return self.plan.ruleset
+
+    def extract(self, text: str, published: _dt.date | str | None = None, doc_id: str | None = None) -> list:
+        if isinstance(published, str):
+            published = _dt.date.fromisoformat(published[:10])
+        return self.extractor.extract(text, published, doc_id)
+
+    def extract_dicts(self, text: str, published=None, doc_id=None) -> list[dict]:
+        return [f.to_dict() for f in self.extract(text, published, doc_id)]
+
+
+def load(*paths, use_cache: bool = True, timeout: float | None = None) -> RuleSet:
+    """Load rule files and directories (DSL `.ie` or YAML) into a compiled RuleSet; with no path, the default
+    rule pack that ships with ierun."""
+    from .paths import default_rules_dir
+    return RuleSet(load_plan(paths or (default_rules_dir(),), use_cache=use_cache), timeout)
+
+
+def loads(source: str, syntax: str = "ie", path: str = "<string>", timeout: float | None = None) -> RuleSet:
+    """Compile rules given as a string, in the DSL (`syntax="ie"`) or YAML (`syntax="yaml"`)."""
+    return RuleSet(compile_model(check_and_lower([parse_source(source, syntax, path)])), timeout)
