@@ -14,8 +14,10 @@ import regex
 
 from ..language import nodes as A
 from ..language import ir
-from ..language.check import min_tokens, walk
-from ..language.tokens import TOKEN_CLASS_RE, boundary_after, boundary_before, glued_tokens
+from ..language.tree import nullable, walk
+from ..language.visit import IRPatternVisitor
+from ..language.tokens import glued_tokens, kind
+from .boundaries import BOUNDARY, TOKEN_CLASS_RE, boundary_after, boundary_before
 
 GAP = r"\s*+"
 FACT_PAD = "\uf8ff"
@@ -25,7 +27,7 @@ def fact_marker(index: int) -> str:
     return chr(0xE000 + index)
 
 
-def _flag_group(body: str, flags: str) -> str:
+def flag_group(body: str, flags: str) -> str:
     inline = "".join(c for c in flags if c in "imsx")
     return f"(?{inline}:{body})" if inline else f"(?:{body})"
 
@@ -99,7 +101,7 @@ def lexicon_regex(lex: ir.Lexicon, lists: dict[str, list[str]] | None = None) ->
     return body if lex.case_sensitive else f"(?i:{body})"
 
 
-class Emitter:
+class Emitter(IRPatternVisitor):
     """Pattern IR -> regex source. `glued`: no white space may precede the element."""
 
     def __init__(self, ruleset: ir.RuleModel, fact_index: dict[str, int], drop_looks: bool = False,
@@ -119,91 +121,123 @@ class Emitter:
         return source.replace("*+", "*").replace("++", "+").replace("(?>", "(?:")
 
     def __call__(self, node, glued: bool) -> str:
-        return self._relaxed(self._emit(node, glued))
+        return self._relaxed(self.visit(node, glued))
 
-    def _emit(self, node, glued: bool) -> str:
-        gap = "" if glued else GAP
-        if isinstance(node, A.Lit):
-            return gap + literal_regex(node.text, node.ignore_case)
-        if isinstance(node, A.TokenClass):
-            return gap + TOKEN_CLASS_RE[node.name]
-        if isinstance(node, A.Regex):
-            body = _flag_group(node.source, node.flags)
-            if node.raw:
-                return f"(?>{body})"
-            from ..language.tokens import BOUNDARY
-            return f"{gap}{BOUNDARY}(?>{body}{BOUNDARY})"
-        if isinstance(node, A.LexRef):
-            if node.name not in self.lex_cache:
-                self.lex_cache[node.name] = lexicon_regex(self.ruleset.lexicons[node.name], self.lists)
-            return gap + self.lex_cache[node.name]
-        if isinstance(node, A.FactRef):
-            return gap + f"(?>{regex.escape(fact_marker(self.fact_index[node.type]))}{FACT_PAD}*+)"
-        if isinstance(node, A.Seq):
-            return "(?:" + "".join(self(item, (glued or node.glued[0]) if i == 0 else node.glued[i])
-                                   for i, item in enumerate(node.items)) + ")"
-        if isinstance(node, A.Alt):
-            return "(?:" + "|".join(self(b, glued) for b in node.branches) + ")"
-        if isinstance(node, A.Repeat):
-            hi = "" if node.max is None else str(node.max)
-            if not glued:
-                return f"(?:{self(node.item, False)}){{{node.min},{hi}}}"
-            first, more = self(node.item, True), self(node.item, False)
-            rest_hi = "" if node.max is None else str(node.max - 1)
-            body = f"(?:{first}(?:{more}){{{max(node.min - 1, 0)},{rest_hi}}})"
-            return body if node.min >= 1 else body + "?"
-        if isinstance(node, A.Capture):
-            return f"(?P<{node.name}>{self(node.item, glued)})"
-        if isinstance(node, A.Look):
-            if self.drop_looks:
-                return ""
-            if node.behind:
-                outer, self.behind = self.behind, True
-                try:
-                    inner = self(node.pattern, True) + r"\s*"
-                finally:
-                    self.behind = outer
-                return f"(?<{'!' if node.negate else '='}{inner})"
-            inner = self(node.pattern, False)
-            return f"(?{'!' if node.negate else '='}{inner})"
-        raise TypeError(node)
+    def visit_Lit(self, node, glued):
+        return ("" if glued else GAP) + literal_regex(node.text, node.ignore_case)
+
+    def visit_TokenClass(self, node, glued):
+        return ("" if glued else GAP) + TOKEN_CLASS_RE[node.name]
+
+    def visit_Regex(self, node, glued):
+        body = flag_group(node.source, node.flags)
+        if node.raw:
+            return f"(?>{body})"
+        return f"{'' if glued else GAP}{BOUNDARY}(?>{body}{BOUNDARY})"
+
+    def visit_LexRef(self, node, glued):
+        if node.name not in self.lex_cache:
+            self.lex_cache[node.name] = lexicon_regex(self.ruleset.lexicons[node.name], self.lists)
+        return ("" if glued else GAP) + self.lex_cache[node.name]
+
+    def visit_FactRef(self, node, glued):
+        return ("" if glued else GAP) + f"(?>{regex.escape(fact_marker(self.fact_index[node.type]))}{FACT_PAD}*+)"
+
+    def visit_Seq(self, node, glued):
+        return "(?:" + "".join(self(item, node.item_glued(i, glued)) for i, item in enumerate(node.items)) + ")"
+
+    def visit_Alt(self, node, glued):
+        return "(?:" + "|".join(self(b, glued) for b in node.branches) + ")"
+
+    def visit_Repeat(self, node, glued):
+        hi = "" if node.max is None else str(node.max)
+        if not glued:
+            return f"(?:{self(node.item, False)}){{{node.min},{hi}}}"
+        first, more = self(node.item, True), self(node.item, False)
+        rest_hi = "" if node.max is None else str(node.max - 1)
+        body = f"(?:{first}(?:{more}){{{max(node.min - 1, 0)},{rest_hi}}})"
+        return body if node.min >= 1 else body + "?"
+
+    def visit_Capture(self, node, glued):
+        return f"(?P<{node.name}>{self(node.item, glued)})"
+
+    def visit_Look(self, node, glued):
+        if self.drop_looks:
+            return ""
+        if node.behind:
+            outer, self.behind = self.behind, True
+            try:
+                inner = self(node.pattern, True) + r"\s*"
+            finally:
+                self.behind = outer
+            return f"(?<{'!' if node.negate else '='}{inner})"
+        inner = self(node.pattern, False)
+        return f"(?{'!' if node.negate else '='}{inner})"
 
 
 # ---- where a match can start ---------------------------------------------------------------------
+class _MayStartRaw(IRPatternVisitor):
+    """Can a raw regex be the first element to consume text? (Then a match may start at white space.)"""
+
+    def visit_Lit(self, node):
+        return False
+
+    visit_TokenClass = visit_LexRef = visit_FactRef = visit_Look = visit_Lit
+
+    def visit_Regex(self, node):
+        return node.raw
+
+    def visit_Capture(self, node):
+        return self.visit(node.item)
+
+    visit_Repeat = visit_Capture
+
+    def visit_Alt(self, node):
+        return any(self.visit(b) for b in node.branches)
+
+    def visit_Seq(self, node):
+        for item in node.items:
+            if self.visit(item):
+                return True
+            if not nullable(item):
+                return False
+        return False
+
+
+class _StartsAtTextStart(IRPatternVisitor):
+    """Does every match begin with a raw regex anchored at the start of the text (`r/\\A.../`)? Then only
+    position 0 needs trying."""
+
+    def visit_Lit(self, node):
+        return False
+
+    visit_TokenClass = visit_LexRef = visit_FactRef = visit_Look = visit_Repeat = visit_Lit
+
+    def visit_Regex(self, node):
+        return node.raw and node.source.startswith(r"\A") and "|" not in node.source
+
+    def visit_Capture(self, node):
+        return self.visit(node.item)
+
+    def visit_Alt(self, node):
+        return all(self.visit(b) for b in node.branches)
+
+    def visit_Seq(self, node):
+        first = next((item for item in node.items if not isinstance(item, A.Look)), None)
+        return first is not None and self.visit(first)
+
+
+_MAY_START_RAW, _STARTS_AT_TEXT_START = _MayStartRaw(), _StartsAtTextStart()
+
+
 def may_start_raw(node) -> bool:
     """Can a raw regex be the first element to consume text? (Then a match may start at white space.)"""
-    if isinstance(node, A.Regex):
-        return node.raw
-    if isinstance(node, (A.Capture, A.Repeat)):
-        return may_start_raw(node.item)
-    if isinstance(node, A.Alt):
-        return any(may_start_raw(b) for b in node.branches)
-    if isinstance(node, A.Seq):
-        for item in node.items:
-            if may_start_raw(item):
-                return True
-            if not _nullable(item):
-                return False
-    return False
+    return _MAY_START_RAW.visit(node)
 
 
 def starts_at_text_start(node) -> bool:
-    """Does every match begin with a raw regex anchored at the start of the text (`r/\\A.../`)? Then only
-    position 0 needs trying."""
-    if isinstance(node, A.Regex):
-        return node.raw and node.source.startswith(r"\A") and "|" not in node.source
-    if isinstance(node, A.Capture):
-        return starts_at_text_start(node.item)
-    if isinstance(node, A.Alt):
-        return all(starts_at_text_start(b) for b in node.branches)
-    if isinstance(node, A.Seq):
-        first = next((item for item in node.items if not isinstance(item, A.Look)), None)
-        return first is not None and starts_at_text_start(first)
-    return False
-
-
-def _nullable(node) -> bool:
-    return min_tokens(None, node) == 0
+    """Does every match begin with a raw regex anchored at the start of the text? (See _StartsAtTextStart.)"""
+    return _STARTS_AT_TEXT_START.visit(node)
 
 
 def rule_regex(emit: "Emitter", pattern) -> str:
@@ -218,44 +252,62 @@ FACT_KEY = "\x00fact:"  # + a fact type: rules that consume it run once such fac
 
 
 def _token_key(tok: str) -> str:
-    from ..language.tokens import kind
     k = kind(tok[0])
     if k == "D":
         return DIGIT_KEY
     return tok.casefold()
 
 
-def triggers(ruleset: ir.RuleModel, node, lexicon_keys: dict | None = None) -> frozenset | None:
+class _Triggers(IRPatternVisitor):
     """Keys one of which a document must contain for the pattern to match; None: no usable condition.
     `lexicon_keys` keeps each lexicon's keys across the rules of a plan (a lexicon may have 50,000 phrases)."""
-    lexicon_keys = {} if lexicon_keys is None else lexicon_keys
-    if isinstance(node, A.Lit):
+
+    def __init__(self, ruleset: ir.RuleModel, lexicon_keys: dict):
+        self.ruleset, self.lexicon_keys = ruleset, lexicon_keys
+
+    def visit_Lit(self, node):
         toks = glued_tokens(node.text)
         return frozenset([_token_key(toks[0][0])])
-    if isinstance(node, A.TokenClass):
+
+    def visit_TokenClass(self, node):
         return frozenset([DIGIT_KEY]) if node.name == "NUMBER" else None
-    if isinstance(node, A.LexRef):
-        if node.name not in lexicon_keys:
-            lex = ruleset.lexicons[node.name]
-            lexicon_keys[node.name] = frozenset(_token_key(glued_tokens(p)[0][0]) for p in lex.phrases) or None
-        return lexicon_keys[node.name]
-    if isinstance(node, A.FactRef):
+
+    def visit_LexRef(self, node):
+        if node.name not in self.lexicon_keys:
+            lex = self.ruleset.lexicons[node.name]
+            self.lexicon_keys[node.name] = frozenset(_token_key(glued_tokens(p)[0][0]) for p in lex.phrases) or None
+        return self.lexicon_keys[node.name]
+
+    def visit_FactRef(self, node):
         return frozenset([FACT_KEY + node.type])
-    if isinstance(node, A.Capture):
-        return triggers(ruleset, node.item, lexicon_keys)
-    if isinstance(node, A.Repeat):
-        return triggers(ruleset, node.item, lexicon_keys) if node.min >= 1 else None
-    if isinstance(node, A.Alt):
-        sets = [triggers(ruleset, b, lexicon_keys) for b in node.branches]
+
+    def visit_Capture(self, node):
+        return self.visit(node.item)
+
+    def visit_Repeat(self, node):
+        return self.visit(node.item) if node.min >= 1 else None
+
+    def visit_Alt(self, node):
+        sets = [self.visit(b) for b in node.branches]
         return None if any(s is None for s in sets) else frozenset().union(*sets)
-    if isinstance(node, A.Seq):
+
+    def visit_Seq(self, node):
         best = None
         for item in node.items:
-            s = triggers(ruleset, item, lexicon_keys)
+            s = self.visit(item)
             if s is not None and (best is None or _rank(s) < _rank(best)):
                 best = s
         return best
-    return None  # regexes, look-arounds
+
+    def visit_Regex(self, node):
+        return None  # regexes, look-arounds
+
+    visit_Look = visit_Regex
+
+
+def triggers(ruleset: ir.RuleModel, node, lexicon_keys: dict | None = None) -> frozenset | None:
+    """Keys one of which a document must contain for the pattern to match (see _Triggers)."""
+    return _Triggers(ruleset, {} if lexicon_keys is None else lexicon_keys).visit(node)
 
 
 def _rank(keys: frozenset):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from ..language import nodes as A
 from ..language import ir
 from ..language.functions import BUILTINS
+from ..language.visit import ExprVisitor
 from ..language.normalize import NormalizationError
 from ..language.tokens import phrase_key
 
@@ -26,13 +27,15 @@ class Env:
     lexicons: dict[str, ir.Lexicon] = field(default_factory=dict)
 
 
-def compile_expr(e):
+class _ExprCompiler(ExprVisitor):
     """e as a function (env, spans) -> its value (None when a capture did not take part); the spans used
     are appended to `spans`. Compiled once per rule, so a fact costs no walking of the expression tree."""
-    if isinstance(e, A.ELit):
+
+    def visit_ELit(self, e):
         value = e.value.value
         return lambda env, spans: value
-    if isinstance(e, A.ECapture):
+
+    def visit_ECapture(self, e):
         name = e.name
 
         def capture(env, spans):
@@ -42,7 +45,8 @@ def compile_expr(e):
             spans.append(span)
             return " ".join(env.text[span[0]:span[1]].split())
         return capture
-    if isinstance(e, A.EFactField):
+
+    def visit_EFactField(self, e):
         cap, fld = e.capture, e.field
 
         def fact_field(env, spans):
@@ -52,8 +56,9 @@ def compile_expr(e):
             spans.append(f.field_spans.get(fld) or f.span)
             return f.fields.get(fld)
         return fact_field
-    if isinstance(e, A.ELexicon):
-        arg, lexicon = compile_expr(e.arg), e.lexicon
+
+    def visit_ELexicon(self, e):
+        arg, lexicon = self.visit(e.arg), e.lexicon
 
         def lookup(env, spans):
             value = arg(env, spans)
@@ -62,18 +67,21 @@ def compile_expr(e):
             lex = env.lexicons[lexicon]
             return lex.values.get(phrase_key(str(value), lex.case_sensitive))
         return lookup
-    if isinstance(e, A.ECall):
-        args, impl = [compile_expr(a) for a in e.args], BUILTINS[e.func].impl
+
+    def visit_ECall(self, e):
+        args, impl = [self.visit(a) for a in e.args], BUILTINS[e.func].impl
         return lambda env, spans: impl(env, *[a(env, spans) for a in args])
-    if isinstance(e, A.ENeg):
-        operand = compile_expr(e.operand)
+
+    def visit_ENeg(self, e):
+        operand = self.visit(e.operand)
 
         def neg(env, spans):
             v = operand(env, spans)
             return None if v is None else -_num(v)
         return neg
-    if isinstance(e, A.EBinary):
-        left, right, op = compile_expr(e.left), compile_expr(e.right), e.op
+
+    def visit_EBinary(self, e):
+        left, right, op = self.visit(e.left), self.visit(e.right), e.op
         if op == "??":
             def first(env, spans):
                 mark = len(spans)
@@ -95,7 +103,14 @@ def compile_expr(e):
             except (decimal.DivisionByZero, decimal.InvalidOperation):
                 raise NormalizationError(f"cannot compute {a} {op} {b}") from None
         return arithmetic
-    raise TypeError(e)
+
+
+_COMPILER = _ExprCompiler()
+
+
+def compile_expr(e):
+    """e as a function (env, spans) -> its value (see _ExprCompiler)."""
+    return _COMPILER.visit(e)
 
 
 def _num(v) -> Decimal:
@@ -120,8 +135,7 @@ def field_value(value, t: A.TypeRef):
     if name == "int" and isinstance(value, Decimal) and value == value.to_integral_value():
         return int(value)
     if name == "currency" and isinstance(value, str):
-        from ..language.functions import _currency
-        return _currency(None, value)
+        return BUILTINS["currency"].impl(None, value)  # checked as the currency() function checks it
     expect = {"str": str, "int": int, "decimal": Decimal, "date": dt.date, "bool": bool}.get(name)
     if expect is not None and not isinstance(value, expect):
         raise NormalizationError(f"a {type(value).__name__} value for a '{t}' field")

@@ -28,6 +28,7 @@ import regex
 from ..language import nodes as A
 from ..language import ir
 from ..language.tokens import glued_tokens, kind
+from ..language.visit import IRPatternVisitor
 
 try:
     import hyperscan
@@ -108,8 +109,8 @@ class TooLarge(Exception):
     """A rule's superset pattern would exceed Hyperscan's limit: the rule runs ungated."""
 
 
-class _Builder:
-    """Pattern AST -> P (a tree), following the compiler's Emitter element by element."""
+class _Superset(IRPatternVisitor):
+    """Pattern IR -> P (a tree), following the compiler's Emitter element by element."""
 
     def __init__(self, ruleset: ir.RuleModel):
         self.ruleset = ruleset
@@ -142,38 +143,47 @@ class _Builder:
         return _context(p) or _cat(_at(ANY), p)
 
     def __call__(self, node, glued: bool):
-        gap = EMPTY if glued else GAP
-        if isinstance(node, A.Lit):
-            return _cat(gap, _literal(node.text, node.ignore_case))
-        if isinstance(node, A.TokenClass):
-            return _cat(gap, TOKEN_CLASS[node.name])
-        if isinstance(node, A.Regex):
-            return _cat(gap, _rep(_at(ANY), 0))
-        if isinstance(node, A.LexRef):
-            return _cat(gap, self._lexicon(node.name))
-        if isinstance(node, A.FactRef):
-            # the fact's marker and padding (or private-use characters of the text itself, which are `?`)
-            return _cat(gap, _at(r"[\x01?]"), _rep(_at(r"[\x02?]"), 0))
-        if isinstance(node, A.Seq):
-            items = []
-            for i, item in enumerate(node.items):
-                g = (glued or node.glued[0]) if i == 0 else node.glued[i]
-                # after dropped look-arounds only, the element still starts the match: no gap before it
-                items.append(self(item, g or (glued and not any(x != EMPTY for x in items))))
-            return _cat(*items)
-        if isinstance(node, A.Alt):
-            return ("alt", [self(b, glued) for b in node.branches])
-        if isinstance(node, A.Repeat):
-            if not glued:
-                return _rep(self(node.item, False), node.min, node.max)
-            first, more = self(node.item, True), self(node.item, False)
-            body = _cat(first, _rep(more, max(node.min - 1, 0), None if node.max is None else node.max - 1))
-            return body if node.min >= 1 else _rep(body, 0, 1)
-        if isinstance(node, A.Capture):
-            return self(node.item, glued)
-        if isinstance(node, A.Look):
-            return EMPTY
-        raise TypeError(node)
+        return self.visit(node, glued)
+
+    def visit_Lit(self, node, glued):
+        return _cat(EMPTY if glued else GAP, _literal(node.text, node.ignore_case))
+
+    def visit_TokenClass(self, node, glued):
+        return _cat(EMPTY if glued else GAP, TOKEN_CLASS[node.name])
+
+    def visit_Regex(self, node, glued):
+        return _cat(EMPTY if glued else GAP, _rep(_at(ANY), 0))
+
+    def visit_LexRef(self, node, glued):
+        return _cat(EMPTY if glued else GAP, self._lexicon(node.name))
+
+    def visit_FactRef(self, node, glued):
+        # the fact's marker and padding (or private-use characters of the text itself, which are `?`)
+        return _cat(EMPTY if glued else GAP, _at(r"[\x01?]"), _rep(_at(r"[\x02?]"), 0))
+
+    def visit_Seq(self, node, glued):
+        items = []
+        for i, item in enumerate(node.items):
+            g = node.item_glued(i, glued)
+            # after dropped look-arounds only, the element still starts the match: no gap before it
+            items.append(self(item, g or (glued and not any(x != EMPTY for x in items))))
+        return _cat(*items)
+
+    def visit_Alt(self, node, glued):
+        return ("alt", [self(b, glued) for b in node.branches])
+
+    def visit_Repeat(self, node, glued):
+        if not glued:
+            return _rep(self(node.item, False), node.min, node.max)
+        first, more = self(node.item, True), self(node.item, False)
+        body = _cat(first, _rep(more, max(node.min - 1, 0), None if node.max is None else node.max - 1))
+        return body if node.min >= 1 else _rep(body, 0, 1)
+
+    def visit_Capture(self, node, glued):
+        return self(node.item, glued)
+
+    def visit_Look(self, node, glued):
+        return EMPTY
 
 
 # ---- the character before a match ------------------------------------------------------------------
@@ -292,7 +302,7 @@ def _render_alt(branches, rev: bool) -> str:
 
 def superset_pattern(ruleset: ir.RuleModel, pattern) -> str:
     """P reversed, as Hyperscan source (for tests and `--explain plan`)."""
-    return _render(_Builder(ruleset).rule(pattern), True)
+    return _render(_Superset(ruleset).rule(pattern), True)
 
 
 MARKER_BYTE, PAD_BYTE = b"\x01", b"\x02"  # a consumed fact's marker and padding in the bytes scanned
@@ -357,7 +367,7 @@ def build(ruleset: ir.RuleModel, patterns: list[tuple[int, object, bool]]) -> Ga
     ungated). None when Hyperscan is missing or takes none of the rules."""
     if hyperscan is None:
         return None
-    builder = _Builder(ruleset)
+    builder = _Superset(ruleset)
     entries = []
     for rule_id, pattern, starts_raw in patterns:
         try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..language import nodes as A
 from . import gate
-from ..language.check import walk
+from ..language.tree import capture_kind, walk
 from .compile import FACT_KEY, FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
 from ..errors import Diagnostic, IerunError
 from .expr import Env, compile_expr, field_value
@@ -44,8 +44,8 @@ def capture_names(pattern) -> list[tuple[str, str | None]]:
     for node in walk(pattern):
         if isinstance(node, A.Capture) and node.name not in seen:
             seen.add(node.name)
-            item = node.item.item if isinstance(node.item, A.Repeat) else node.item
-            out.append((node.name, item.type if isinstance(item, A.FactRef) else None))
+            kind, name = capture_kind(node)
+            out.append((node.name, name if kind == "fact" else None))
     return out
 
 

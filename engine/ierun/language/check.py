@@ -1,5 +1,6 @@
 """Checking passes over parsed rule files. Each pass is a small function that records every problem;
-`check` runs them all (a tuple, as data) and raises once. Lowering to the IR is in `lower.py`."""
+`check` runs them all (a tuple, as data) and raises once. Lowering to the IR is in `lower.py`; the tree
+utilities other stages use (walks, the fewest tokens a pattern takes) are in `tree.py`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,7 +12,9 @@ from . import nodes as A
 from ..errors import Collector, did_you_mean
 from .functions import BUILTINS
 from .lexicon import load as load_lexicon
+from .tree import MinTokens, capture_kind, children, exprs, regex_flags, walk
 from .values import BadValue, coerce
+from .visit import ExprVisitor, PatternVisitor
 
 
 @dataclass
@@ -84,53 +87,56 @@ def check_lexicons(prog: Program, p: Collector):
 
 
 # ---- pass: patterns ------------------------------------------------------------------------------
-def walk(node):
-    yield node
-    if isinstance(node, A.Seq):
-        for i in node.items:
-            yield from walk(i)
-    elif isinstance(node, A.Alt):
-        for b in node.branches:
-            yield from walk(b)
-    elif isinstance(node, (A.Repeat, A.Capture)):
-        yield from walk(node.item)
-    elif isinstance(node, A.Look):
-        yield from walk(node.pattern)
+class _References(PatternVisitor):
+    """Records every reference to an unknown name and every invalid embedded regex in a pattern."""
 
+    def __init__(self, prog: Program, p: Collector):
+        self.prog, self.p = prog, p
 
-_FLAGS = {"i": regex.IGNORECASE, "m": regex.MULTILINE, "s": regex.DOTALL, "x": regex.VERBOSE}
+    def visit_Lit(self, node):
+        pass
 
+    visit_TokenClass = visit_Lit
 
-def regex_flags(flags: str) -> int:
-    out = regex.V0
-    for c in flags:
-        out |= _FLAGS[c]
-    return out
+    def visit_LexRef(self, node):
+        if node.name not in self.prog.lexicons:
+            self.p.error("E103", f"unknown lexicon '@{node.name}'", node.loc,
+                         did_you_mean(node.name, self.prog.lexicons, "@"))
+
+    def visit_PatRef(self, node):
+        if node.name not in self.prog.patterns:
+            self.p.error("E104", f"unknown named pattern '%{node.name}'", node.loc,
+                         did_you_mean(node.name, self.prog.patterns, "%"))
+
+    def visit_FactRef(self, node):
+        if node.type not in self.prog.facts:
+            self.p.error("E101", f"unknown fact type '{node.type}'", node.loc, did_you_mean(node.type, self.prog.facts))
+
+    def visit_Regex(self, node):
+        p = self.p
+        try:
+            regex.compile(node.source, regex_flags(node.flags))
+        except regex.error as err:
+            pos = getattr(err, "pos", None)
+            loc = node.loc
+            if loc is not None and pos is not None:
+                col = loc.col + (2 if node.raw else 1) + pos
+                loc = type(loc)(loc.source, loc.line, col, col + 1)
+            p.error("E111", f"invalid regular expression: {err.msg if hasattr(err, 'msg') else err}", loc)
+        else:
+            if not node.raw and regex.compile(node.source, regex_flags(node.flags)).fullmatch(" "):
+                p.error("E111", "a token regex must not match white space", node.loc,
+                        "use r/.../ to match raw characters, white space included")
+
+    def _inside(self, node):
+        for child in children(node):
+            self.visit(child)
+
+    visit_Seq = visit_Alt = visit_Repeat = visit_Capture = visit_Look = _inside
 
 
 def check_refs(prog: Program, pattern, p: Collector):
-    for node in walk(pattern):
-        if isinstance(node, A.LexRef) and node.name not in prog.lexicons:
-            p.error("E103", f"unknown lexicon '@{node.name}'", node.loc, did_you_mean(node.name, prog.lexicons, "@"))
-        elif isinstance(node, A.PatRef) and node.name not in prog.patterns:
-            p.error("E104", f"unknown named pattern '%{node.name}'", node.loc,
-                    did_you_mean(node.name, prog.patterns, "%"))
-        elif isinstance(node, A.FactRef) and node.type not in prog.facts:
-            p.error("E101", f"unknown fact type '{node.type}'", node.loc, did_you_mean(node.type, prog.facts))
-        elif isinstance(node, A.Regex):
-            try:
-                regex.compile(node.source, regex_flags(node.flags))
-            except regex.error as err:
-                pos = getattr(err, "pos", None)
-                loc = node.loc
-                if loc is not None and pos is not None:
-                    col = loc.col + (2 if node.raw else 1) + pos
-                    loc = type(loc)(loc.source, loc.line, col, col + 1)
-                p.error("E111", f"invalid regular expression: {err.msg if hasattr(err, 'msg') else err}", loc)
-            else:
-                if not node.raw and regex.compile(node.source, regex_flags(node.flags)).fullmatch(" "):
-                    p.error("E111", "a token regex must not match white space", node.loc,
-                            "use r/.../ to match raw characters, white space included")
+    _References(prog, p).visit(pattern)
 
 
 def check_pattern_cycles(prog: Program, p: Collector):
@@ -154,30 +160,11 @@ def check_pattern_cycles(prog: Program, p: Collector):
             visit(name, [name])
 
 
-def min_tokens(prog: Program | None, node, depth=0) -> int:
-    """The fewest tokens the pattern consumes (0: it can match empty text). `prog` resolves `%name`
-    references; lowered patterns (the IR) have none, so None serves there."""
-    if depth > 50:
-        return 1
-    if isinstance(node, (A.Lit, A.TokenClass, A.LexRef, A.FactRef)):
-        return 1
-    if isinstance(node, A.Regex):
-        try:
-            return 0 if regex.compile(node.source, regex_flags(node.flags)).fullmatch("") else 1
-        except regex.error:
-            return 1
-    if isinstance(node, A.PatRef):
-        d = prog.patterns.get(node.name)
-        return 1 if d is None or node.name in prog.bad_patterns else min_tokens(prog, d.pattern, depth + 1)
-    if isinstance(node, A.Seq):
-        return sum(min_tokens(prog, i, depth) for i in node.items)
-    if isinstance(node, A.Alt):
-        return min(min_tokens(prog, b, depth) for b in node.branches)
-    if isinstance(node, A.Repeat):
-        return node.min * min_tokens(prog, node.item, depth)
-    if isinstance(node, A.Capture):
-        return min_tokens(prog, node.item, depth)
-    return 0  # Look
+def min_tokens(prog: Program | None, node) -> int:
+    """The fewest tokens the pattern consumes (0: it can match empty text), `%name` resolved through `prog`."""
+    if prog is None:
+        return MinTokens()(node)
+    return MinTokens({n: d.pattern for n, d in prog.patterns.items()}, prog.bad_patterns)(node)
 
 
 def check_empty(prog: Program, pattern, p: Collector, where: str | None, loc):
@@ -212,9 +199,8 @@ def captures(prog: Program, pattern, depth=0) -> dict[str, str]:
         return out
     for node in walk(pattern):
         if isinstance(node, A.Capture):
-            item = node.item.item if isinstance(node.item, A.Repeat) else node.item
-            out[node.name] = f"fact:{item.type}" if isinstance(item, A.FactRef) else \
-                f"lex:{item.name}" if isinstance(item, A.LexRef) else "text"
+            kind, name = capture_kind(node)
+            out[node.name] = "text" if kind == "text" else f"{kind}:{name}"
         elif isinstance(node, A.PatRef) and node.name in prog.patterns and node.name not in prog.bad_patterns:
             out.update(captures(prog, prog.patterns[node.name].pattern, depth + 1))
     return out
@@ -223,17 +209,24 @@ def captures(prog: Program, pattern, depth=0) -> dict[str, str]:
 NUMERIC = ("decimal", "int")
 
 
-def expr_type(prog: Program, e, caps: dict[str, str], p: Collector) -> str:
+class _ExprTypes(ExprVisitor):
     """The static type of an expression ('str', 'decimal', ..., 'null', 'any'); problems recorded."""
-    if isinstance(e, A.ELit):
+
+    def __init__(self, prog: Program, caps: dict[str, str], p: Collector):
+        self.prog, self.caps, self.p = prog, caps, p
+
+    def visit_ELit(self, e):
         return {"str": "str", "num": "decimal", "bool": "bool", "null": "null"}[e.value.kind]
-    if isinstance(e, A.ECapture):
-        if e.name not in caps:
-            p.error("E105", f"unknown capture '{e.name}'", e.loc,
-                    did_you_mean(e.name, caps) or "name a part of the pattern with name:ELEMENT")
+
+    def visit_ECapture(self, e):
+        if e.name not in self.caps:
+            self.p.error("E105", f"unknown capture '{e.name}'", e.loc,
+                         did_you_mean(e.name, self.caps) or "name a part of the pattern with name:ELEMENT")
             return "any"
         return "str"
-    if isinstance(e, A.EFactField):
+
+    def visit_EFactField(self, e):
+        prog, caps, p = self.prog, self.caps, self.p
         kind = caps.get(e.capture)
         if kind is None:
             p.error("E105", f"unknown capture '{e.capture}'", e.loc, did_you_mean(e.capture, caps))
@@ -249,15 +242,19 @@ def expr_type(prog: Program, e, caps: dict[str, str], p: Collector) -> str:
                     did_you_mean(e.field, [f.name for f in fact.fields]))
             return "any"
         return "any" if fdecl is None or fdecl.type.is_list else fdecl.type.name
-    if isinstance(e, A.ELexicon):
-        expr_type(prog, e.arg, caps, p)
-        lex = prog.lexicons.get(e.lexicon)
+
+    def visit_ELexicon(self, e):
+        self.visit(e.arg)
+        lex = self.prog.lexicons.get(e.lexicon)
         if lex is None:
-            p.error("E103", f"unknown lexicon '@{e.lexicon}'", e.loc, did_you_mean(e.lexicon, prog.lexicons, "@"))
+            self.p.error("E103", f"unknown lexicon '@{e.lexicon}'", e.loc,
+                         did_you_mean(e.lexicon, self.prog.lexicons, "@"))
             return "any"
         return lex.value_type.name if lex.value_type else "str"
-    if isinstance(e, A.ECall):
-        arg_types = [expr_type(prog, a, caps, p) for a in e.args]
+
+    def visit_ECall(self, e):
+        p = self.p
+        arg_types = [self.visit(a) for a in e.args]
         fn = BUILTINS.get(e.func)
         if fn is None:
             p.error("E115", f"unknown function '{e.func}'", e.loc,
@@ -272,13 +269,16 @@ def expr_type(prog: Program, e, caps: dict[str, str], p: Collector) -> str:
         if fn.result == "same":
             return arg_types[0] if arg_types else "any"
         return fn.result
-    if isinstance(e, A.ENeg):
-        t = expr_type(prog, e.operand, caps, p)
+
+    def visit_ENeg(self, e):
+        t = self.visit(e.operand)
         if t not in NUMERIC + ("any",):
-            p.error("E108", f"cannot negate a '{t}'", e.loc, "convert text with number(...)")
+            self.p.error("E108", f"cannot negate a '{t}'", e.loc, "convert text with number(...)")
         return t
-    if isinstance(e, A.EBinary):
-        lt, rt = expr_type(prog, e.left, caps, p), expr_type(prog, e.right, caps, p)
+
+    def visit_EBinary(self, e):
+        p = self.p
+        lt, rt = self.visit(e.left), self.visit(e.right)
         if e.op == "??":
             if "null" in (lt, rt):
                 return rt if lt == "null" else lt
@@ -291,7 +291,11 @@ def expr_type(prog: Program, e, caps: dict[str, str], p: Collector) -> str:
                 p.error("E108", f"arithmetic '{e.op}' on a '{t}'", side.loc,
                         "convert text with number(...)" if t == "str" else None)
         return "int" if lt == rt == "int" and e.op != "/" else "decimal"
-    return "any"
+
+
+def expr_type(prog: Program, e, caps: dict[str, str], p: Collector) -> str:
+    """The static type of an expression ('str', 'decimal', ..., 'null', 'any'); problems recorded."""
+    return _ExprTypes(prog, caps, p).visit(e)
 
 
 def assignable(field_type: A.TypeRef, t: str, expr) -> str | None:
@@ -339,7 +343,7 @@ def check_rule_fields(prog: Program, p: Collector):
                 p.error("E108", f"field '{fa.name}': {problem}", fa.expr.loc or fa.loc,
                         f"convert with {_CONVERT[fdecl.type.name]}" if fdecl.type.name in _CONVERT and t == "str"
                         else None)
-            for node in _exprs(fa.expr):
+            for node in exprs(fa.expr):
                 if fdecl.type.name == "currency" and isinstance(node, A.ELit) and node.value.kind == "str":
                     try:
                         coerce(node.value, fdecl.type)
@@ -349,20 +353,6 @@ def check_rule_fields(prog: Program, p: Collector):
             if not f.type.optional and f.name not in seen:
                 p.error("E106", f"rule '{r.name}' does not set the required field '{f.name}' of '{fact.name}'",
                         r.loc, f"add: {f.name} = ...")
-
-
-def _exprs(e):
-    yield e
-    if isinstance(e, A.EBinary):
-        yield from _exprs(e.left)
-        yield from _exprs(e.right)
-    elif isinstance(e, A.ENeg):
-        yield from _exprs(e.operand)
-    elif isinstance(e, A.ELexicon):
-        yield from _exprs(e.arg)
-    elif isinstance(e, A.ECall):
-        for a in e.args:
-            yield from _exprs(a)
 
 
 # ---- pass: examples ------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ def _file_entries(path: Path, decl: A.LexiconDecl, problems: Collector) -> list[
     text = path.read_text(encoding="utf-8")
     source = Source(str(path), text)
     if path.suffix in (".yaml", ".yml"):
-        from .yaml_front import _Reader
+        from .yaml_front import NodeReader
         import yaml
-        reader = _Reader(source)
+        reader = NodeReader(source)
         try:
             root = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as err:

@@ -3,35 +3,54 @@ from __future__ import annotations
 
 from . import nodes as A
 from . import ir
-from .check import Program, _exprs
+from .check import Program
 from .functions import BUILTINS
+from .tree import exprs, walk
+from .visit import PatternVisitor
+
+
+class _Inline(PatternVisitor):
+    """The pattern with every `%name` replaced by its definition (recursively)."""
+
+    def __init__(self, prog: Program):
+        self.prog = prog
+
+    def visit_Lit(self, node):
+        return node
+
+    visit_TokenClass = visit_Regex = visit_LexRef = visit_FactRef = visit_Lit
+
+    def visit_PatRef(self, node):
+        return self.visit(self.prog.patterns[node.name].pattern)
+
+    def visit_Seq(self, node):
+        return A.Seq(tuple(self.visit(i) for i in node.items), node.glued, loc=node.loc)
+
+    def visit_Alt(self, node):
+        return A.Alt(tuple(self.visit(b) for b in node.branches), loc=node.loc)
+
+    def visit_Repeat(self, node):
+        return A.Repeat(self.visit(node.item), node.min, node.max, loc=node.loc)
+
+    def visit_Capture(self, node):
+        return A.Capture(node.name, self.visit(node.item), loc=node.loc)
+
+    def visit_Look(self, node):
+        return A.Look(self.visit(node.pattern), node.behind, node.negate, loc=node.loc)
 
 
 def inline(prog: Program, node):
     """The pattern with every `%name` replaced by its definition (recursively)."""
-    if isinstance(node, A.PatRef):
-        return inline(prog, prog.patterns[node.name].pattern)
-    if isinstance(node, A.Seq):
-        return A.Seq(tuple(inline(prog, i) for i in node.items), node.glued, loc=node.loc)
-    if isinstance(node, A.Alt):
-        return A.Alt(tuple(inline(prog, b) for b in node.branches), loc=node.loc)
-    if isinstance(node, A.Repeat):
-        return A.Repeat(inline(prog, node.item), node.min, node.max, loc=node.loc)
-    if isinstance(node, A.Capture):
-        return A.Capture(node.name, inline(prog, node.item), loc=node.loc)
-    if isinstance(node, A.Look):
-        return A.Look(inline(prog, node.pattern), node.behind, node.negate, loc=node.loc)
-    return node
+    return _Inline(prog).visit(node)
 
 
 def fact_refs(node) -> set[str]:
-    from .check import walk
     return {n.type for n in walk(node) if isinstance(n, A.FactRef)}
 
 
 def _needs_published(rule: A.RuleDecl) -> bool:
     for fa in rule.fields:
-        for e in _exprs(fa.expr):
+        for e in exprs(fa.expr):
             if isinstance(e, A.ECall) and e.func in BUILTINS and BUILTINS[e.func].needs_published:
                 if e.func != "date" or len(e.args) < 3:
                     return True

@@ -134,6 +134,11 @@ class Seq:
     glued: tuple[bool, ...]  # glued[i]: item i touches item i-1 (no white space between)
     loc: Loc | None = _loc()
 
+    def item_glued(self, i: int, glued: bool) -> bool:
+        """The glue rule: must item i touch what comes before it, when the sequence itself must (`glued`)?
+        The first item is glued with the sequence (or when written `~ a b`), a later one when written `a ~ b`."""
+        return (glued or self.glued[0]) if i == 0 else self.glued[i]
+
 
 @dataclass(**_node)
 class Alt:

@@ -14,6 +14,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import nodes as A
+from .visit import ExprVisitor
 from ..errors import Collector, Diagnostic, Loc, Source
 from ..paths import grammar_file
 
@@ -356,19 +357,31 @@ class ToAst(Transformer):
         return A.Value("null", None, loc=self._loc(meta))
 
 
-def _wrap_values(node):
+class _WrapValues(ExprVisitor):
     """Expression literals are parsed as Values; wrap them as ELit (the grammar shares `literal`)."""
-    if isinstance(node, A.Value):
+
+    def visit_Value(self, node):
         return A.ELit(node, loc=node.loc)
-    if isinstance(node, A.EBinary):
-        return A.EBinary(node.op, _wrap_values(node.left), _wrap_values(node.right), loc=node.loc)
-    if isinstance(node, A.ENeg):
-        return A.ENeg(_wrap_values(node.operand), loc=node.loc)
-    if isinstance(node, A.ELexicon):
-        return A.ELexicon(node.lexicon, _wrap_values(node.arg), loc=node.loc)
-    if isinstance(node, A.ECall):
-        return A.ECall(node.func, tuple(_wrap_values(a) for a in node.args), loc=node.loc)
-    return node
+
+    def visit_ELit(self, node):
+        return node
+
+    visit_ECapture = visit_EFactField = visit_ELit
+
+    def visit_EBinary(self, node):
+        return A.EBinary(node.op, self.visit(node.left), self.visit(node.right), loc=node.loc)
+
+    def visit_ENeg(self, node):
+        return A.ENeg(self.visit(node.operand), loc=node.loc)
+
+    def visit_ELexicon(self, node):
+        return A.ELexicon(node.lexicon, self.visit(node.arg), loc=node.loc)
+
+    def visit_ECall(self, node):
+        return A.ECall(node.func, tuple(self.visit(a) for a in node.args), loc=node.loc)
+
+
+_wrap_values = _WrapValues().visit
 
 
 def _fix_exprs(decls):

@@ -7,6 +7,7 @@ import dataclasses
 from decimal import Decimal
 
 from . import nodes as A
+from .visit import ExprVisitor, PatternVisitor
 
 
 # ---- literals ------------------------------------------------------------------------------------
@@ -49,70 +50,104 @@ def _num(d: Decimal) -> str:
 _PREC = {A.Alt: 0, A.Seq: 1, A.Capture: 2, A.Repeat: 3}
 
 
-def pattern_ie(node, ctx: int = 0) -> str:
+class _PatternPrinter(PatternVisitor):
     """ctx: 0 anywhere, 1 inside a sequence, 2 as the body of a capture, 3 as the item of a quantifier."""
-    if isinstance(node, A.Lit):
+
+    def visit_Lit(self, node, ctx):
         return quote(node.text) + ("i" if node.ignore_case else "")
-    if isinstance(node, A.TokenClass):
+
+    def visit_TokenClass(self, node, ctx):
         return node.name
-    if isinstance(node, A.Regex):
+
+    def visit_Regex(self, node, ctx):
         body = node.source.replace("/", "\\/")
         return ("r" if node.raw else "") + "/" + body + "/" + node.flags
-    if isinstance(node, A.LexRef):
+
+    def visit_LexRef(self, node, ctx):
         return "@" + node.name
-    if isinstance(node, A.PatRef):
+
+    def visit_PatRef(self, node, ctx):
         return "%" + node.name
-    if isinstance(node, A.FactRef):
+
+    def visit_FactRef(self, node, ctx):
         return f"<{node.type}>"
-    if isinstance(node, A.Look):
+
+    def visit_Look(self, node, ctx):
         head = "(?" + ("<" if node.behind else "") + ("!" if node.negate else "=")
-        return f"{head} {pattern_ie(node.pattern, 0)})"
-    prec = _PREC[type(node)]
-    if isinstance(node, A.Alt):
-        s = " | ".join(pattern_ie(b, 1) for b in node.branches)
-    elif isinstance(node, A.Seq):
+        return f"{head} {self.visit(node.pattern, 0)})"
+
+    def visit_Alt(self, node, ctx):
+        return _group(" | ".join(self.visit(b, 1) for b in node.branches), _PREC[A.Alt], ctx)
+
+    def visit_Seq(self, node, ctx):
         s = "~ " if node.glued[0] else ""
         for i, item in enumerate(node.items):
             if i:
                 s += " ~ " if node.glued[i] else " "
-            s += pattern_ie(item, 2)
-        if node.glued[0]:
-            return f"({s})"
-    elif isinstance(node, A.Capture):
-        s = f"{node.name}:{pattern_ie(node.item, 3)}"
-    else:
+            s += self.visit(item, 2)
+        return f"({s})" if node.glued[0] else _group(s, _PREC[A.Seq], ctx)
+
+    def visit_Capture(self, node, ctx):
+        return _group(f"{node.name}:{self.visit(node.item, 3)}", _PREC[A.Capture], ctx)
+
+    def visit_Repeat(self, node, ctx):
         q = {(0, 1): "?", (0, None): "*", (1, None): "+"}.get((node.min, node.max))
         if q is None:
             q = f"{{{node.min}}}" if node.min == node.max else f"{{{node.min},{'' if node.max is None else node.max}}}"
-        s = pattern_ie(node.item, 4) + q
+        return _group(self.visit(node.item, 4) + q, _PREC[A.Repeat], ctx)
+
+
+def _group(s: str, prec: int, ctx: int) -> str:
     return f"({s})" if prec < ctx else s
+
+
+_PATTERN_PRINTER = _PatternPrinter()
+
+
+def pattern_ie(node, ctx: int = 0) -> str:
+    """A pattern in the DSL's syntax (see _PatternPrinter for ctx)."""
+    return _PATTERN_PRINTER.visit(node, ctx)
 
 
 # ---- expressions ---------------------------------------------------------------------------------
 _EPREC = {"??": 0, "+": 1, "-": 1, "*": 2, "/": 2}
 
 
-def expr_ie(e, ctx: int = 0) -> str:
-    if isinstance(e, A.ELit):
+class _ExprPrinter(ExprVisitor):
+    def visit_ELit(self, e, ctx):
         if e.value.kind == "num" and e.value.value < 0:
             return f"(-{_num(-e.value.value)})"
         return value_ie(e.value)
-    if isinstance(e, A.ECapture):
+
+    def visit_ECapture(self, e, ctx):
         return e.name
-    if isinstance(e, A.EFactField):
+
+    def visit_EFactField(self, e, ctx):
         return f"{e.capture}.{e.field}"
-    if isinstance(e, A.ELexicon):
-        return f"@{e.lexicon}({expr_ie(e.arg)})"
-    if isinstance(e, A.ECall):
-        return f"{e.func}({', '.join(expr_ie(a) for a in e.args)})"
-    if isinstance(e, A.ENeg):
-        return f"-{expr_ie(e.operand, 3)}"
-    p = _EPREC[e.op]
-    if e.op == "??":  # right-associative
-        s = f"{expr_ie(e.left, p + 1)} ?? {expr_ie(e.right, p)}"
-    else:  # left-associative
-        s = f"{expr_ie(e.left, p)} {e.op} {expr_ie(e.right, p + 1)}"
-    return f"({s})" if p < ctx else s
+
+    def visit_ELexicon(self, e, ctx):
+        return f"@{e.lexicon}({self.visit(e.arg, 0)})"
+
+    def visit_ECall(self, e, ctx):
+        return f"{e.func}({', '.join(self.visit(a, 0) for a in e.args)})"
+
+    def visit_ENeg(self, e, ctx):
+        return f"-{self.visit(e.operand, 3)}"
+
+    def visit_EBinary(self, e, ctx):
+        p = _EPREC[e.op]
+        if e.op == "??":  # right-associative
+            s = f"{self.visit(e.left, p + 1)} ?? {self.visit(e.right, p)}"
+        else:  # left-associative
+            s = f"{self.visit(e.left, p)} {e.op} {self.visit(e.right, p + 1)}"
+        return f"({s})" if p < ctx else s
+
+
+_EXPR_PRINTER = _ExprPrinter()
+
+
+def expr_ie(e, ctx: int = 0) -> str:
+    return _EXPR_PRINTER.visit(e, ctx)
 
 
 # ---- whole files ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ characters a and b there is NO boundary exactly when:
 Everything else is a boundary, so every other character (punctuation, symbols, `$`, `-`) is a token of its
 own: `$1.8` is `$` + `1.8`, `U.S.` is `U . S .`, `one-billion-dlr` is `one - billion - dlr`, `5bn` is `5 bn`,
 all glued (no white space between). Because the rules are local, the compiler can state boundaries as
-regex look-arounds.
+regex look-arounds (engine/boundaries.py).
 """
 from __future__ import annotations
 
@@ -89,49 +89,6 @@ def glued_tokens(text: str) -> list[tuple[str, bool]]:
         prev_end = m.end()
     return out
 
-
-# ---- boundary assertions for the compiler -------------------------------------------------------
-def boundary_before(first: str) -> str:
-    """Assertion that a token starting with character `first` starts at a token boundary."""
-    k = kind(first)
-    if k == "L":
-        return r"(?<![\p{L}\p{M}])"
-    if k == "D":
-        return r"(?<!\p{Nd})(?<!\p{Nd}[.,/])"
-    if k == "S":
-        return r"(?:(?<!\p{Nd})|(?![.,/]\p{Nd}))"
-    return ""
-
-
-def boundary_after(last: str) -> str:
-    """Assertion that a token ending with character `last` ends at a token boundary."""
-    k = kind(last)
-    if k == "L":
-        return r"(?![\p{L}\p{M}])"
-    if k == "D":
-        return r"(?!\p{Nd})(?![.,/]\p{Nd})"
-    if k == "S":
-        return r"(?:(?<!\p{Nd}[.,/])|(?!\p{Nd}))"
-    return ""
-
-
-BOUNDARY = (r"(?:(?<![\p{L}\p{M}])|(?![\p{L}\p{M}]))(?:(?<!\p{Nd})|(?!\p{Nd}))"
-            r"(?:(?<!\p{Nd})|(?![.,/]\p{Nd}))(?:(?<!\p{Nd}[.,/])|(?!\p{Nd}))")
-
-_PUNCT = r"(?:[^\s\p{L}\p{M}\p{Nd}.,/]|[.,/](?:(?<!\p{Nd}[.,/])|(?!\p{Nd})))"
-_WORD = r"(?<![\p{L}\p{M}])[\p{L}\p{M}]++"
-_NUMBER = r"(?<!\p{Nd})(?<!\p{Nd}[.,/])\p{Nd}++(?:[.,/]\p{Nd}++)*+"
-
-# each matches exactly one whole token
-TOKEN_CLASS_RE = {
-    "WORD": _WORD,
-    "CAPWORD": r"(?<![\p{L}\p{M}])[\p{Lu}\p{Lt}][\p{L}\p{M}]*+",
-    "ALLCAPS": r"(?<![\p{L}\p{M}])[\p{Lu}\p{Lt}][\p{Lu}\p{Lt}\p{M}]*+(?![\p{L}\p{M}])",
-    "LOWER": r"(?<![\p{L}\p{M}])\p{Ll}[\p{L}\p{M}]*+",
-    "NUMBER": _NUMBER,
-    "PUNCT": _PUNCT,
-    "TOKEN": f"(?:{_WORD}|{_NUMBER}|{_PUNCT})",
-}
 
 _CLASS_TEST = {
     "WORD": regex.compile(r"[\p{L}\p{M}]+"),

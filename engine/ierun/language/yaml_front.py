@@ -23,7 +23,10 @@ EXAMPLE_KEYS = ("text", "fields", "published")
 _TAG = "tag:yaml.org,2002:"
 
 
-class _Reader:
+class NodeReader:
+    """Reads composed YAML nodes (which keep their marks) into values, recording problems with positions; the
+    rule-file front-end and YAML lexicon files both use it."""
+
     def __init__(self, source: Source):
         self.source = source
         self.problems = Collector()
@@ -260,7 +263,7 @@ class _Reader:
 
 def parse_yaml(text: str, path: str = "<string>") -> A.RuleFile:
     source = Source(path, text)
-    reader = _Reader(source)
+    reader = NodeReader(source)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:

@@ -13,10 +13,15 @@ import functools
 import regex
 
 from ..language import nodes as A
-from ..language.tokens import BOUNDARY, WS, glued_tokens, in_class, is_boundary, kind
+from ..language.tokens import WS, in_class, is_boundary, kind, tokenize
+from ..language.tree import nullable
+from ..language.visit import IRPatternVisitor
 
 
-class Matcher:
+class Matcher(IRPatternVisitor):
+    """A backtracking matcher over one text: `match(node, p, glued, caps)` yields (end, captures) for every
+    way the pattern matches from p, in the order a backtracking regex tries them."""
+
     def __init__(self, text: str, lexicons=None, facts=None):
         self.text = text
         self.lexicons = lexicons or {}
@@ -52,63 +57,71 @@ class Matcher:
 
     # ---- patterns: generators of (end, captures)
     def match(self, node, p: int, glued: bool, caps: dict):
-        if isinstance(node, A.Lit):
-            e = self.tokens(p, glued_tokens(node.text), node.ignore_case, glued)
-            if e is not None:
-                yield e, caps
-        elif isinstance(node, A.TokenClass):
-            q = self.skip(p, glued)
-            e = self.token_at(q)
-            if e is not None and in_class(self.text[q:e], node.name):
-                yield e, caps
-        elif isinstance(node, A.Regex):
-            if node.raw:
-                m = _compiled(node.source, node.flags, False).match(self.text, p)
-            else:
-                q = self.skip(p, glued)
-                m = _compiled(node.source, node.flags, True).match(self.text, q) if is_boundary(self.text, q) else None
-            if m is not None:
-                yield m.end(), caps
-        elif isinstance(node, A.LexRef):
-            lex = self.lexicons[node.name]
-            ends = set()
-            for phrase in lex.phrases:
-                e = self.tokens(p, glued_tokens(phrase), not lex.case_sensitive, glued)
-                if e is not None:
-                    ends.add(e)
-            for e in sorted(ends, reverse=True):
-                yield e, caps
-        elif isinstance(node, A.FactRef):
-            q = self.skip(p, glued)
-            e = self.facts.get(node.type, {}).get(q)
-            if e is not None:
-                yield e, caps
-        elif isinstance(node, A.Seq):
-            yield from self.seq(node, 0, p, glued, caps)
-        elif isinstance(node, A.Alt):
-            for b in node.branches:
-                yield from self.match(b, p, glued, caps)
-        elif isinstance(node, A.Repeat):
-            yield from self.repeat(node, 0, p, glued, caps)
-        elif isinstance(node, A.Capture):
-            for e, c in self.match(node.item, p, glued, caps):
-                yield e, {**c, node.name: (p, e)}
-        elif isinstance(node, A.Look):
-            if node.behind:
-                found = self.behind(node.pattern, p)
-            else:
-                found = next(iter(self.match(node.pattern, p, False, caps)), None) is not None
-            if found != node.negate:
-                yield p, caps
+        return self.visit(node, p, glued, caps)
+
+    def visit_Lit(self, node, p, glued, caps):
+        e = self.tokens(p, _glued_tokens(node.text), node.ignore_case, glued)
+        if e is not None:
+            yield e, caps
+
+    def visit_TokenClass(self, node, p, glued, caps):
+        q = self.skip(p, glued)
+        e = self.token_at(q)
+        if e is not None and in_class(self.text[q:e], node.name):
+            yield e, caps
+
+    def visit_Regex(self, node, p, glued, caps):
+        if node.raw:
+            m = _compiled(node.source, node.flags, False).match(self.text, p)
         else:
-            raise TypeError(node)
+            q = self.skip(p, glued)
+            m = _compiled(node.source, node.flags, True).match(self.text, q) if is_boundary(self.text, q) else None
+        if m is not None:
+            yield m.end(), caps
+
+    def visit_LexRef(self, node, p, glued, caps):
+        lex = self.lexicons[node.name]
+        ends = set()
+        for phrase in lex.phrases:
+            e = self.tokens(p, _glued_tokens(phrase), not lex.case_sensitive, glued)
+            if e is not None:
+                ends.add(e)
+        for e in sorted(ends, reverse=True):
+            yield e, caps
+
+    def visit_FactRef(self, node, p, glued, caps):
+        q = self.skip(p, glued)
+        e = self.facts.get(node.type, {}).get(q)
+        if e is not None:
+            yield e, caps
+
+    def visit_Seq(self, node, p, glued, caps):
+        yield from self.seq(node, 0, p, glued, caps)
+
+    def visit_Alt(self, node, p, glued, caps):
+        for b in node.branches:
+            yield from self.match(b, p, glued, caps)
+
+    def visit_Repeat(self, node, p, glued, caps):
+        yield from self.repeat(node, 0, p, glued, caps)
+
+    def visit_Capture(self, node, p, glued, caps):
+        for e, c in self.match(node.item, p, glued, caps):
+            yield e, {**c, node.name: (p, e)}
+
+    def visit_Look(self, node, p, glued, caps):
+        if node.behind:
+            found = self.behind(node.pattern, p)
+        else:
+            found = next(iter(self.match(node.pattern, p, False, caps)), None) is not None
+        if found != node.negate:
+            yield p, caps
 
     def seq(self, node: A.Seq, i: int, p: int, glued: bool, caps):
         if i == len(node.items):
             yield p, caps
             return
-        g = (glued or node.glued[0]) if i == 0 else node.glued[i]
-        for e, c in self.match(node.items[i], p, g, caps):
+        for e, c in self.match(node.items[i], p, node.item_glued(i, glued), caps):
             yield from self.seq(node, i + 1, e, glued, c)
 
     def repeat(self, node: A.Repeat, count: int, p: int, glued: bool, caps):
@@ -134,20 +147,62 @@ def _same(a: str, b: str, ignore_case: bool) -> bool:
     return regex.fullmatch(regex.escape(b), a, flags=regex.IGNORECASE | regex.V0) is not None
 
 
+# ---- the oracle's own definitions (nothing shared with the compiler but the IR) -------------------------
+def _glued_tokens(text: str) -> list[tuple[str, bool]]:
+    """The tokens of a literal or phrase by the character-by-character tokenizer, each with whether it
+    touches the one before."""
+    spans = tokenize(text)
+    return [(text[s:e], i > 0 and s == spans[i - 1][1]) for i, (s, e) in enumerate(spans)]
+
+
+# a token boundary, stated as the token definition says it: between two letters, two digits, a digit and
+# `.,/` before a digit, or `.,/` after a digit and a digit, there is none; everywhere else there is one
+_AT_BOUNDARY = (r"(?!(?<=[\p{L}\p{M}])[\p{L}\p{M}])(?!(?<=\p{Nd})\p{Nd})"
+                r"(?!(?<=\p{Nd})[.,/]\p{Nd})(?!(?<=\p{Nd}[.,/])\p{Nd})")
+
+
 @functools.lru_cache(maxsize=512)
 def _compiled(source: str, flags: str, token: bool):
-    from ..engine.compile import _flag_group
-    body = _flag_group(source, flags)
-    return regex.compile(f"(?>{body}{BOUNDARY})" if token else f"(?>{body})", regex.V0)
+    """An embedded regex: with its inline flags; a token regex must end at a token boundary."""
+    inline = "".join(c for c in flags if c in "imsx")
+    body = f"(?{inline}:{source})" if inline else f"(?:{source})"
+    return regex.compile(f"(?>{body}{_AT_BOUNDARY})" if token else f"(?>{body})", regex.V0)
+
+
+class _MayStartAtSpace(IRPatternVisitor):
+    """Can a match start at white space? Only when a raw regex may be the first element to consume text."""
+
+    def visit_Lit(self, node):
+        return False
+
+    visit_TokenClass = visit_LexRef = visit_FactRef = visit_Look = visit_Lit
+
+    def visit_Regex(self, node):
+        return node.raw
+
+    def visit_Capture(self, node):
+        return self.visit(node.item)
+
+    visit_Repeat = visit_Capture
+
+    def visit_Alt(self, node):
+        return any(self.visit(b) for b in node.branches)
+
+    def visit_Seq(self, node):
+        for item in node.items:
+            if self.visit(item):
+                return True
+            if not nullable(item):
+                return False
+        return False
 
 
 def finditer(pattern, text: str, lo: int = 0, hi: int | None = None, lexicons=None, overlapped=False, facts=None):
     """All matches as (start, end, {capture: (start, end)}), spans trimmed of leading white space, the way
     the compiled engine reports them; scanning positions left to right like `regex.finditer`."""
-    from ..engine.compile import may_start_raw
     hi = len(text) if hi is None else hi
     m = Matcher(text[:hi], lexicons, facts)
-    anywhere = may_start_raw(pattern)  # else a match starts at a token, never at white space
+    anywhere = _MayStartAtSpace().visit(pattern)  # else a match starts at a token, never at white space
     out = []
     p = lo
     while p <= hi:

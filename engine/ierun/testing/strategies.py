@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from ..language import nodes as A
 from ..language.currency import CURRENT
+from ..language.visit import IRPatternVisitor
 
 _CLASS = {
     "NUMBER": st.from_regex(r"[1-9][0-9]{0,2}(,[0-9]{3}){0,2}(\.[0-9]{1,2})?", fullmatch=True),
@@ -70,7 +71,9 @@ def _join(parts):
     return (_GLUE if lead else "") + out
 
 
-class _Builder:
+class _TextStrategy(IRPatternVisitor):
+    """Pattern IR -> a Hypothesis strategy of texts it matches (by structure)."""
+
     def __init__(self, rules, depth: int = 0):
         self.rules = rules
         self.ir = rules.ir
@@ -81,37 +84,47 @@ class _Builder:
         emitting = emitting or [r for r in self.ir.rules if r.fact == type_name]
         if not emitting or self.depth > 3:
             return st.nothing()
-        sub = _Builder(self.rules, self.depth + 1)
+        sub = _TextStrategy(self.rules, self.depth + 1)
         return st.one_of([sub.build(r.pattern) for r in emitting])
 
     def build(self, node):
         """A strategy of texts for node (strings)."""
-        if isinstance(node, A.Lit):
-            return st.just(node.text) if not node.ignore_case else st.sampled_from(
-                [node.text, node.text.lower(), node.text.upper()])
-        if isinstance(node, A.TokenClass):
-            return _CLASS[node.name]
-        if isinstance(node, A.Regex):
-            return _regex_strategy(node)
-        if isinstance(node, A.LexRef):
-            return st.sampled_from(sorted(self.ir.lexicons[node.name].phrases))
-        if isinstance(node, A.FactRef):
-            return self.fact_text(node.type)
-        if isinstance(node, A.Capture):
-            return self.build(node.item)
-        if isinstance(node, A.Alt):
-            return st.one_of([self.build(b) for b in node.branches])
-        if isinstance(node, A.Repeat):
-            hi = node.min + 2 if node.max is None else min(node.max, node.min + 2)
-            return st.lists(self.build(node.item), min_size=node.min, max_size=hi).map(
-                lambda xs: _join((x, False) for x in xs))
-        if isinstance(node, A.Look):
-            # positive context is written out beside the match; negative context is left out (the rule
-            # check in texts_matching keeps only the texts that satisfy all context)
-            return st.just("") if node.negate else self.build(node.pattern)
-        if isinstance(node, A.Seq):
-            return st.tuples(*[self.build(i) for i in node.items]).map(lambda xs: _join(zip(xs, node.glued)))
-        raise TypeError(node)
+        return self.visit(node)
+
+    def visit_Lit(self, node):
+        return st.just(node.text) if not node.ignore_case else st.sampled_from(
+            [node.text, node.text.lower(), node.text.upper()])
+
+    def visit_TokenClass(self, node):
+        return _CLASS[node.name]
+
+    def visit_Regex(self, node):
+        return _regex_strategy(node)
+
+    def visit_LexRef(self, node):
+        return st.sampled_from(sorted(self.ir.lexicons[node.name].phrases))
+
+    def visit_FactRef(self, node):
+        return self.fact_text(node.type)
+
+    def visit_Capture(self, node):
+        return self.build(node.item)
+
+    def visit_Alt(self, node):
+        return st.one_of([self.build(b) for b in node.branches])
+
+    def visit_Repeat(self, node):
+        hi = node.min + 2 if node.max is None else min(node.max, node.min + 2)
+        return st.lists(self.build(node.item), min_size=node.min, max_size=hi).map(
+            lambda xs: _join((x, False) for x in xs))
+
+    def visit_Look(self, node):
+        # positive context is written out beside the match; negative context is left out (the rule
+        # check in texts_matching keeps only the texts that satisfy all context)
+        return st.just("") if node.negate else self.build(node.pattern)
+
+    def visit_Seq(self, node):
+        return st.tuples(*[self.build(i) for i in node.items]).map(lambda xs: _join(zip(xs, node.glued)))
 
 
 def rule_matches(rules, rule_name: str, text: str, published=dt.date(2024, 1, 2)) -> bool:
@@ -127,7 +140,7 @@ def texts_matching(rules, rule_or_pattern, context: bool = False):
     structure cannot promise what look-arounds, scopes or tokens glued into one word decide."""
     name = rule_or_pattern if isinstance(rule_or_pattern, str) else None
     pattern = rules.ir.rule(name).pattern if name else rule_or_pattern
-    body = _Builder(rules).build(pattern).map(lambda s: s.replace(_GLUE, ""))
+    body = _TextStrategy(rules).build(pattern).map(lambda s: s.replace(_GLUE, ""))
     if context:
         body = st.tuples(_FILLER, body, _FILLER).map(lambda t: f"{t[0]}.\n\n{t[1]} . {t[2]}.")
     if name:
