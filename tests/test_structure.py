@@ -186,3 +186,27 @@ def test_a_node_a_tree_never_holds_is_refused():
         reference.Matcher("x").match(A.PatRef("x"), 0, True, {})
     with pytest.raises(Unhandled, match=r"_MayStartAtSpace: a PatRef node is not in this tree"):
         reference.finditer(A.PatRef("x"), "x")
+
+
+# ---- per-document state and trace events -------------------------------------------------------------
+def test_the_shared_extractor_keeps_nothing_of_a_document():
+    rs = ierun.loads('fact F { t: str }\nrule f.x -> F { match t:"A" NUMBER scope sentence t = t }\n')
+    before = dict(vars(rs.extractor))
+    assert [f.text for f in rs.extract("A 1. A 2.")] == ["A 1", "A 2"]
+    after = vars(rs.extractor)
+    assert after.keys() == before.keys() and all(after[k] is before[k] for k in before)
+
+
+def test_trace_events_are_data_rendered_only_at_the_edge():
+    from ierun.engine.trace import Dropped, Kept
+    rs = ierun.loads('fact F { t: str }\nrule f.long -> F { match t:("A" NUMBER) t = t }\n'
+                     'rule f.short -> F { match t:NUMBER t = t }\n')
+    trace = rs.extractor.run("A 5", trace=True).trace
+    assert trace == [Dropped("f.short", (2, 3), "5", "f.long", (0, 3)), Kept("f.long", (0, 3), "A 5", {"t": "A 5"})]
+    assert [e.render() for e in trace] == ["dropped f.short (2, 3) '5': overlaps f.long (0, 3)",
+                                           "kept    f.long (0, 3) 'A 5' {'t': 'A 5'}"]
+    # no module reads text back out of a trace
+    for path in PKG.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert 'startswith("kept' not in source and 'startswith(f"failed' not in source and \
+            '": FAIL " in' not in source and '"no such date" not in' not in source, path

@@ -146,8 +146,8 @@ def cmd_test(argv) -> int:
             return 2
         reports = hypothesis_check(rules, a.examples)
         for r in reports:
-            sys.stdout.write(r)
-        failed = sum(1 for r in reports if ": FAIL " in r)
+            sys.stdout.write(r.render())
+        failed = sum(1 for r in reports if r.failed)
         sys.stdout.write(f"hypothesis: {len(rules.ir.rules) - failed} passed, {failed} failed\n")
         ok = ok and not failed
     return 0 if ok else 1

@@ -22,7 +22,7 @@ class Result:
     lines: list[str]           # the facts as JSON Lines (written where they are found: workers send text)
     types: list[str]           # their fact types
     problems: list[str]        # rendered diagnostics
-    trace: list[str] | None = None
+    trace: list | None = None  # trace events (engine/trace.py), rendered by the runner
 
 
 def _run_one(extractor, doc, trace: bool) -> Result:

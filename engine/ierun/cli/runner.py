@@ -135,7 +135,7 @@ def run(extractor, docs, opts: RunOptions, stdout=None, stderr=None) -> int:
             for problem in result.problems:
                 fail(doc.id, "match", problem)
             if result.trace is not None:
-                stderr.write(f"--- matches in {doc.id}\n" + "".join(t + "\n" for t in result.trace))
+                stderr.write(f"--- matches in {doc.id}\n" + "".join(event.render() + "\n" for event in result.trace))
             stats.facts.update(result.types)
             if table is not None:
                 table.write([json.loads(line) for line in result.lines])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import time
 import datetime as dt
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from ..facts import Fact
 from ..language.normalize import NormalizationError
 from .overlap import resolve
 from .segments import ranges
+from .trace import Dropped, Event, Failed, Kept
 from ..language.tokens import WS
 
 DEFAULT_TIMEOUT = 2.0
@@ -29,7 +31,23 @@ class MatchError(IerunError):
 class Extraction:
     facts: list[Fact]
     problems: list[Diagnostic] = field(default_factory=list)
-    trace: list[str] | None = None
+    trace: list[Event] | None = None  # with trace=True: what happened to each candidate (trace.py)
+
+
+class _Document:
+    """Everything one run knows about one document: its text, id and publication date (as known in the
+    current phase), the facts kept so far by type, the texts with consumed facts masked, the scope ranges
+    computed, and what is reported. Made afresh by each `run`: the shared Extractor holds no document's state."""
+
+    __slots__ = ("text", "doc_id", "published", "out", "by_type", "subjects", "ranges")
+
+    def __init__(self, text: str, published: dt.date | None, doc_id: str | None, out: Extraction):
+        self.text, self.published, self.doc_id, self.out = text, published, doc_id, out
+        self.by_type: dict[str, dict[tuple[int, int], Fact]] = {}
+        # consumed fact types -> the text with those facts masked (and its bytes for the gate); a consumer
+        # runs after every producer of what it consumes, so one masking serves all later phases
+        self.subjects: dict[tuple, tuple[str, bytes | None]] = {(): (text, None)}
+        self.ranges: dict[tuple, list] = {}  # (subject, scope kind, n) -> the scope's ranges
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -140,6 +158,7 @@ class Extractor:
     def run(self, text: str, published: dt.date | None = None, doc_id: str | None = None,
             trace: bool = False, include_hidden: bool = False) -> Extraction:
         out = Extraction([], [], [] if trace else None)
+        doc = _Document(text, published, doc_id, out)
         plan = self.plan
         index = plan.trigger_index
         active = _Active(self._ungated)  # the rules that always run, and those triggered in this document
@@ -148,23 +167,14 @@ class Extractor:
                 rules = index.get(k)
                 if rules:
                     active.update(rules)
-        by_type: dict[str, dict[tuple[int, int], Fact]] = {}
+        by_type = doc.by_type
         pub = published
-        self._ranges_cache = {}
-        # consumed fact types -> the text with those facts masked (and its bytes for the gate); a consumer
-        # runs after every producer of what it consumes, so one masking serves all later phases
-        subjects: dict[tuple, tuple[str, bytes | None]] = {(): (text, None)}
-
-        def subject_for(consumes):
-            if consumes not in subjects:
-                subjects[consumes] = self._mark(text, consumes, by_type)
-            return subjects[consumes]
-
+        subject_for = functools.partial(self._subject, doc)
         gated: dict[int, dict] = {}  # gate number -> what its scan found
         phase_of = plan.phase_of
         for phase_no, (plain, gates) in enumerate(self._phases):
             candidates: dict[str, list[Candidate]] = {}
-            phase_pub = pub
+            doc.published = pub  # the date found by this phase serves the phases after it
             todo = [(n, None) for n in plain if n in active]
             for g, numbers in gates.items():
                 if not any(n in active for n in numbers):
@@ -176,8 +186,7 @@ class Extractor:
             for number, starts in sorted(todo, key=lambda t: self._order[t[0]]):
                 cr = plan.rules[number]
                 fact_type = cr.rule.fact
-                if fact_type in settled or self._settled(fact_type, candidates.get(fact_type), cr.rule.priority, text,
-                                                          phase_pub, by_type, doc_id, out):
+                if fact_type in settled or self._settled(doc, fact_type, candidates.get(fact_type), cr.rule.priority):
                     settled.add(fact_type)
                     continue
                 subject, _ = subject_for(cr.rule.consumes)
@@ -186,18 +195,16 @@ class Extractor:
                 if cr.anchored:
                     starts = [0]
                 cands = candidates.setdefault(fact_type, [])
-                for m in self._apply(cr, subject, starts, doc_id, out):
+                for m in self._apply(doc, cr, subject, starts):
                     start, end = _trim(text, *m.span())
                     if start < end:
                         cands.append(Candidate(cr, m, start, end, text))
             for type_name, cands in candidates.items():
                 ft = self.ruleset.facts[type_name]
-                kept, dropped = self._resolve(cands, ft, text, phase_pub, by_type, doc_id, out)
+                kept, dropped = self._resolve(doc, cands, ft)
                 if out.trace is not None:
-                    for f, w in dropped:
-                        out.trace.append(f"dropped {f.rule} {f.span} {f.text!r}: overlaps {w.rule} {w.span}")
-                    for f in kept:
-                        out.trace.append(f"kept    {f.rule} {f.span} {f.text!r} {f.to_dict()['fields']}")
+                    out.trace.extend(Dropped(f.rule, f.span, f.text, w.rule, w.span) for f, w in dropped)
+                    out.trace.extend(Kept(f.rule, f.span, f.text, f.to_dict()["fields"]) for f in kept)
                 table = by_type.setdefault(type_name, {})
                 for f in kept:
                     table.setdefault(f.span, f)
@@ -211,19 +218,19 @@ class Extractor:
                            key=lambda f: (f.start, -f.end, f.type, f.rule))
         return out
 
-    def _settled(self, fact_type: str, cands, priority: int, text, pub, by_type, doc_id, out) -> bool:
+    def _settled(self, doc: _Document, fact_type: str, cands, priority: int) -> bool:
         """For a `once` type: does a candidate of higher priority than `priority` win and get its values? Then
         no rule of this priority or lower can change the one fact kept (overlap resolution and `once` both
         put priority first), and such rules are skipped."""
         if not cands or cands[0].priority <= priority or not self._once[fact_type]:
             return False
-        kept, _ = self._resolve(cands, self.ruleset.facts[fact_type], text, pub, by_type, doc_id, out)
+        kept, _ = self._resolve(doc, cands, self.ruleset.facts[fact_type])
         return bool(kept)
 
     def _keep_all(self, f) -> bool:
         return self._keep_all_rules.get(f.rule, False)
 
-    def _resolve(self, cands: list[Candidate], ft, text, pub, by_type, doc_id, out):
+    def _resolve(self, doc: _Document, cands: list[Candidate], ft):
         """Overlap resolution first, field values after, for the winners only: a winner whose values cannot
         be computed is taken out and the rest resolved again (the same facts as computing all first)."""
         keep_all = lambda f: ft.keep_all or self._keep_all(f)  # noqa: E731
@@ -231,10 +238,16 @@ class Extractor:
             kept, dropped = resolve(cands, keep_all, ft.once)
             for c in kept:
                 if c.fact is None:
-                    c.fact = self._fact(c.cr, ft, c.m, text, c.start, c.end, pub, by_type, doc_id, out) or FAILED
+                    c.fact = self._fact(doc, c) or FAILED
             if all(c.fact is not FAILED for c in kept):
                 return [c.fact for c in kept], [(f.fact or f, w.fact) for f, w in dropped]
             cands = [c for c in cands if c.fact is not FAILED]
+
+    def _subject(self, doc: _Document, consumes) -> tuple[str, bytes | None]:
+        """The document's text with the facts of the consumed types masked (made once per document)."""
+        if consumes not in doc.subjects:
+            doc.subjects[consumes] = self._mark(doc.text, consumes, doc.by_type)
+        return doc.subjects[consumes]
 
     def _mark(self, text: str, wanted, by_type) -> tuple[str, bytes | None]:
         """The text with each consumed fact replaced, at equal length, by its type marker and padding; and
@@ -257,37 +270,37 @@ class Extractor:
         data = b"".join(gate.to_bytes(text[a:s]) + gate.MARKER_BYTE + gate.PAD_BYTE * (e - s - 1) for a, s, e in gaps)
         return "".join(parts), data + gate.to_bytes(text[pos:])
 
-    def _apply(self, cr: CompiledRule, subject, starts, doc_id, out: Extraction):
+    def _apply(self, doc: _Document, cr: CompiledRule, subject, starts):
         """The rule's matches in the subject (at `starts` only, when the gate gave them)."""
         rule = cr.rule
         try:
             if starts is None:
-                yield from (m for lo, hi in self._worth(cr, subject) for m in
+                yield from (m for lo, hi in self._worth(doc, cr, subject) for m in
                             cr.pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=self.timeout))
             else:
-                yield from finditer_at(cr.pattern, subject, starts, self._ranges(subject, rule.scope),
+                yield from finditer_at(cr.pattern, subject, starts, self._ranges(doc, subject, rule.scope),
                                        rule.keep_all, self.timeout)
         except TimeoutError:
-            out.problems.append(Diagnostic(
+            doc.out.problems.append(Diagnostic(
                 "E201", f"rule '{rule.name}' ran out of time ({self.timeout:g} s) on document "
-                f"{doc_id if doc_id is not None else '<text>'}; its matches in this document are skipped",
+                f"{doc.doc_id if doc.doc_id is not None else '<text>'}; its matches in this document are skipped",
                 rule.loc, "an embedded regex backtracks catastrophically: make its repetitions unambiguous"))
 
-    def _ranges(self, subject: str, scope):
+    def _ranges(self, doc: _Document, subject: str, scope):
         key = (subject, scope.kind, scope.n)
-        spans = self._ranges_cache.get(key)
+        spans = doc.ranges.get(key)
         if spans is None:
-            spans = self._ranges_cache[key] = ranges(subject, scope.kind, scope.n)
+            spans = doc.ranges[key] = ranges(subject, scope.kind, scope.n)
         return spans
 
-    def _worth(self, cr: CompiledRule, subject: str):
+    def _worth(self, doc: _Document, cr: CompiledRule, subject: str):
         """The ranges in which the rule can match: all of its scope's, or those its prefilter points to (a
         prefilter that finds nothing spares splitting the text at all)."""
         pre = cr.prefilter
         m = pre.search(subject, timeout=self.timeout) if pre is not None else None
         if pre is not None and m is None:
             return
-        spans = self._ranges(subject, cr.rule.scope)
+        spans = self._ranges(doc, subject, cr.rule.scope)
         if pre is None or len(spans) < 2:
             yield from spans
             return
@@ -308,7 +321,9 @@ class Extractor:
             pos = spans[i][1]
             i += 1
 
-    def _fact(self, cr, ft, m, text, start, end, pub, by_type, doc_id, out):
+    def _fact(self, doc: _Document, cand: Candidate):
+        """The candidate's Fact, its field values computed; None (traced) when a value cannot be."""
+        cr, m, start, end, text, by_type = cand.cr, cand.m, cand.start, cand.end, doc.text, doc.by_type
         rule = cr.rule
         caps = self._captures[rule.name]
         spans, facts = {}, {}
@@ -324,7 +339,7 @@ class Extractor:
                 f = by_type.get(fact_type, {}).get((s, e))
                 if f is not None:
                     facts[name] = f
-        env = Env(text, spans, facts, pub, self.ruleset.lexicons)
+        env = Env(text, spans, facts, doc.published, self.ruleset.lexicons)
         values, field_spans = {}, {}
         try:
             for name, type_ref, fn in self._fields[rule.name]:
@@ -333,7 +348,7 @@ class Extractor:
                 inside = [(s, e) for s, e in used if start <= s and e <= end]  # not context outside the match
                 field_spans[name] = (min(s for s, _ in inside), max(e for _, e in inside)) if inside else None
         except NormalizationError as err:
-            if out.trace is not None:
-                out.trace.append(f"failed  {rule.name} {(start, end)} {text[start:end]!r}: {err}")
+            if doc.out.trace is not None:
+                doc.out.trace.append(Failed(rule.name, (start, end), text[start:end], str(err), err.reason))
             return None
-        return Fact(rule.fact, rule.name, start, end, text[start:end], values, field_spans, rule.priority, doc_id)
+        return Fact(rule.fact, rule.name, start, end, text[start:end], values, field_spans, rule.priority, doc.doc_id)

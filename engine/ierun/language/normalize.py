@@ -11,6 +11,14 @@ from decimal import Decimal, InvalidOperation
 class NormalizationError(ValueError):
     """A candidate's value cannot be normalized (31 February, 'seventy-twelve'): the candidate is dropped."""
 
+    reason = "value"
+
+
+class NoSuchDate(NormalizationError):
+    """A day the calendar does not have (31 April): a text may rightly name one, and it is dropped."""
+
+    reason = "no such date"
+
 
 _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -147,7 +155,7 @@ def make_date(day, mon, year, published: dt.date | None) -> dt.date | None:
     try:
         return dt.date(y, m, d)
     except ValueError as err:
-        raise NormalizationError(f"no such date: {y:04d}-{m:02d}-{d:02d} ({err})") from None
+        raise NoSuchDate(f"no such date: {y:04d}-{m:02d}-{d:02d} ({err})") from None
 
 
 def iso_date(text) -> dt.date:

@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..language import nodes as A
+from ..engine.trace import Dropped, Failed
+from ..language.normalize import NoSuchDate
 from ..language.values import BadValue, coerce, same_value, to_json
 
 
@@ -61,9 +63,9 @@ def check_example(rules, rule_name: str, example: A.Example) -> Outcome:
     lines += [f"  got:      {_fields(f.fields)}  (from {f.text!r} at {f.start}-{f.end})" for f in mine]
     if not mine:
         lines.append("  got:      nothing from this rule")
-        hidden = [t for t in (result.trace or []) if t.startswith(f"dropped {rule_name} ")]
-        failed = [t for t in (result.trace or []) if t.startswith(f"failed  {rule_name} ")]
-        lines += [f"  note:     {t}" for t in hidden + failed]
+        hidden = [e for e in result.trace if isinstance(e, Dropped) and e.rule == rule_name]
+        failed = [e for e in result.trace if isinstance(e, Failed) and e.rule == rule_name]
+        lines += [f"  note:     {e.render()}" for e in hidden + failed]
     return Outcome(rule_name, example, False, "\n".join(lines) + "\n" + problems)
 
 
@@ -82,10 +84,28 @@ def summary(outcomes) -> str:
     return f"{len(outcomes) - failed} passed, {failed} failed"
 
 
-def hypothesis_check(rules, max_examples: int = 30, only_rules=None) -> list[str]:
+@dataclass(frozen=True)
+class PropertyReport:
+    """A rule whose property check failed (a shrunk text that shows it) or could not run (no texts drawn)."""
+
+    rule: str
+    loc: object
+    failed: bool
+    why: str
+    text: str | None = None
+
+    def render(self) -> str:
+        if not self.failed:
+            return f"{self.loc}: SKIP {self.rule}: {self.why}\n"
+        return (f"{self.loc}: FAIL {self.rule}: {self.why}\n  minimal text: {self.text!r}\n"
+                f"  record it next to the rule, as what it must do:\n"
+                f"    example {_quote(self.text)} {{ ... }}   or   counter {_quote(self.text)}\n")
+
+
+def hypothesis_check(rules, max_examples: int = 30, only_rules=None) -> list[PropertyReport]:
     """Property checks with texts drawn from each rule's structure: what the rule matches must give a fact
     (not fail while building its values) and must still match inside unrelated text. Returns a report per
-    rule that fails, with the shrunk (minimal) text and how to record it next to the rule."""
+    rule that fails (`render` gives the shrunk text and how to record it next to the rule)."""
     reports = []
     for rule in rules.ir.rules:
         if only_rules is not None and rule.name not in only_rules:
@@ -94,7 +114,7 @@ def hypothesis_check(rules, max_examples: int = 30, only_rules=None) -> list[str
     return reports
 
 
-def _check_rule(rules, rule, max_examples: int) -> list[str]:
+def _check_rule(rules, rule, max_examples: int) -> list[PropertyReport]:
     from hypothesis import HealthCheck, given, settings
     from hypothesis.errors import HypothesisException
 
@@ -106,14 +126,14 @@ def _check_rule(rules, rule, max_examples: int) -> list[str]:
     def prop(text):
         run = rules.extractor.run(text, _PROBE_DATE, trace=True, include_hidden=True)
         # a date the calendar does not have (31 April) is rightly dropped; any other failure is the rule's
-        failed = [t for t in run.trace if t.startswith(f"failed  {rule.name} ") and "no such date" not in t]
+        failed = [e for e in run.trace if isinstance(e, Failed) and e.rule == rule.name and e.reason != NoSuchDate.reason]
         if failed:
-            raise Counterexample(text, failed[0])
+            raise Counterexample(text, failed[0].render())
         if rule.scope.kind == "first" or may_start_raw(rule.pattern):
             return  # anchored at the start of a document: other text before it changes what it means
         embedded = f"It rained.\n\n{text}\n\nThe talks went on."
         again = rules.extractor.run(embedded, _PROBE_DATE, trace=True, include_hidden=True)
-        if not any(t.split()[1] == rule.name for t in again.trace):
+        if not any(e.rule == rule.name for e in again.trace):
             raise Counterexample(text, "not matched inside other text")
 
     try:
@@ -123,11 +143,9 @@ def _check_rule(rules, rule, max_examples: int) -> list[str]:
             raise next(e for e in group.exceptions if isinstance(e, Counterexample)) from None
     except Counterexample as err:
         text, why = err.args
-        return [f"{rule.loc}: FAIL {rule.name}: {why}\n  minimal text: {text!r}\n"
-                f"  record it next to the rule, as what it must do:\n"
-                f"    example {_quote(text)} {{ ... }}   or   counter {_quote(text)}\n"]
+        return [PropertyReport(rule.name, rule.loc, True, why, text)]
     except HypothesisException as err:
-        return [f"{rule.loc}: SKIP {rule.name}: no texts could be drawn ({type(err).__name__}: {err})\n"]
+        return [PropertyReport(rule.name, rule.loc, False, f"no texts could be drawn ({type(err).__name__}: {err})")]
     return []
 
 

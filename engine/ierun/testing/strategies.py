@@ -131,7 +131,7 @@ def rule_matches(rules, rule_name: str, text: str, published=dt.date(2024, 1, 2)
     """Did the rule match in text (its fact kept, hidden by an overlapping one, or dropped because a value
     could not be built)? The whole pipeline runs, so scopes and consumed facts count."""
     trace = rules.extractor.run(text, published, trace=True, include_hidden=True).trace
-    return any(t.split()[1] == rule_name for t in trace)
+    return any(event.rule == rule_name for event in trace)
 
 
 def texts_matching(rules, rule_or_pattern, context: bool = False):

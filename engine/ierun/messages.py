@@ -1,0 +1,167 @@
+"""Every error ierun reports, in one catalogue (spaCy's `class Errors`): a stable code, the message as a
+template, and a hint (a template too, or None when the place that reports it computes the hint, e.g. the
+closest known name). Stages report `problems.error(Errors.UNKNOWN_FACT, loc, hint, type=name)`; nothing
+writes a message inline. The codes' meanings are `CODES`; tests/test_errors.py renders every entry."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from string import Formatter
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    code: str
+    template: str
+    hint: str | None = None
+
+    def fields(self) -> set[str]:
+        """The names the templates need."""
+        return {f for text in (self.template, self.hint or "") for _, f, _, _ in Formatter().parse(text) if f}
+
+    def render(self, **values) -> tuple[str, str | None]:
+        """(message, hint) with the values filled in."""
+        return self.template.format(**values), self.hint.format(**values) if self.hint else None
+
+
+# The stable codes: what each means.
+CODES = {
+    "E001": "syntax error in a rule file",
+    "E002": "YAML syntax error",
+    "E003": "wrong structure in a YAML rule file",
+    "E004": "unreadable rule file",
+    "E101": "unknown fact type",
+    "E102": "duplicate name",
+    "E103": "unknown lexicon",
+    "E104": "unknown named pattern",
+    "E105": "unknown capture",
+    "E106": "missing required field",
+    "E107": "unknown field",
+    "E108": "type mismatch",
+    "E109": "invalid currency code",
+    "E110": "cycle",
+    "E111": "invalid regular expression",
+    "E112": "missing lexicon file",
+    "E113": "lexicon file outside the rules directory",
+    "E114": "example does not type-check",
+    "E115": "unknown function or wrong arguments",
+    "E116": "unknown type",
+    "E117": "bad lexicon entry",
+    "E118": "pattern can match empty text",
+    "E119": "bad option value",
+    "E120": "unknown fact field",
+    "E121": "no rule files",
+    "E150": "bad scoring scheme",
+    "E201": "a rule ran out of time on a document",
+}
+
+
+class Errors:
+    # ---- reading rule files (pipeline)
+    NO_RULE_FILES = Message("E121", "no rule files (*.ie, *.yaml, *.yml) in directory {path}")
+    NO_SUCH_PATH = Message("E004", "{path}: no such rule file or directory")
+    UNREADABLE = Message("E004", "{path}: cannot read rule file: {reason}")
+    NOT_UTF8 = Message("E004", "rule file is not UTF-8 (byte {offset}: {byte})")
+    # ---- the .ie front-end
+    QUANTIFIER_BELOW = Message("E001", "bad quantifier {quantifier}: the maximum is below the minimum",
+                               "write {{m,n}} with m <= n")
+    QUANTIFIER_NOTHING = Message("E001", "bad quantifier {quantifier}: it repeats nothing", "use a maximum of at least 1")
+    EMPTY_LITERAL = Message("E001", "an empty literal matches nothing", "write the text to match between the quotes")
+    NO_MATCH = Message("E001", "rule '{rule}' has no 'match' pattern", "add: match PATTERN")
+    UNEXPECTED_CHARACTER = Message("E001", "unexpected character {found!r} in {what}")
+    UNEXPECTED_END = Message("E001", "unexpected end of {what}")
+    UNEXPECTED_TOKEN = Message("E001", "unexpected {found} in {what}")
+    # ---- YAML
+    YAML_SYNTAX = Message("E002", "YAML: {problem}")
+    YAML_NOT_MAPPING = Message("E003", "{what} must be a mapping (key: value)")
+    YAML_KEY_NOT_STRING = Message("E003", "a key in {what} must be a plain string")
+    YAML_UNKNOWN_KEY = Message("E003", "unknown key '{key}' in {what}")
+    YAML_DUPLICATE_KEY = Message("E102", "duplicate key '{key}' in {what}")
+    YAML_NOT_SCALAR = Message("E003", "{what} must be a single value, not a {found}")
+    YAML_NOT_BOOL = Message("E003", "{what} must be true or false")
+    YAML_NOT_INT = Message("E003", "{what} must be a whole number")
+    YAML_BAD_VALUE = Message("E003", "a value must be a string, number, true/false or null")
+    YAML_INEXACT_NUMBER = Message("E003", "'{value}' is not an exact number", "quote it to make it a string")
+    YAML_FACT_NAME = Message("E001", "fact type name '{name}' must start with a capital letter")
+    YAML_ENTRIES = Message("E003", "'entries' must be a list or a mapping")
+    YAML_LEXICON_ENTRY = Message("E003", "a lexicon entry is a phrase, 'phrase: value', or {{phrases: [...], value: ...}}")
+    YAML_FILE_AND_ENTRIES = Message("E003", "lexicon '{name}' has both 'file' and 'entries'", "keep one of them")
+    YAML_EXAMPLES_LIST = Message("E003", "'{key}' must be a list")
+    YAML_EXAMPLE_TEXT = Message("E003", "an example needs 'text'")
+    YAML_RULE_EMITS = Message("E003", "rule '{rule}' needs 'emits: FactType'")
+    YAML_RULE_MATCH = Message("E003", "rule '{rule}' needs 'match: PATTERN'")
+    # ---- names and types
+    DUPLICATE = Message("E102", "duplicate {what} '{name}'", "first defined at {first}")
+    DUPLICATE_FIELD = Message("E102", "duplicate field '{field}' in fact type '{fact}'")
+    SECOND_PUBLISHER = Message("E102", "fact type '{fact}' also publishes the date; only one fact type may",
+                               "'{first}' already does")
+    FIELD_SET_TWICE = Message("E102", "field '{field}' is set twice in rule '{rule}'")
+    UNKNOWN_TYPE = Message("E116", "unknown type '{type}'")
+    UNKNOWN_PUBLISHED_FIELD = Message("E120", "fact type '{fact}' publishes unknown field '{field}'")
+    PUBLISHES_NON_DATE = Message("E108", "'publishes {field}' needs a date field, not '{type}'")
+    UNKNOWN_LEXICON = Message("E103", "unknown lexicon '@{name}'")
+    UNKNOWN_PATTERN = Message("E104", "unknown named pattern '%{name}'")
+    UNKNOWN_FACT = Message("E101", "unknown fact type '{type}'")
+    # ---- patterns
+    BAD_REGEX = Message("E111", "invalid regular expression: {reason}")
+    TOKEN_REGEX_SPACE = Message("E111", "a token regex must not match white space",
+                                "use r/.../ to match raw characters, white space included")
+    PATTERN_CYCLE = Message("E110", "named patterns refer to each other in a cycle: {cycle}",
+                            "a named pattern cannot contain itself")
+    MATCHES_EMPTY = Message("E118", "{what} can match empty text", "make at least one element required")
+    REPEATS_EMPTY = Message("E118", "a repeated element can match empty text", "make the repeated element required")
+    # ---- expressions and fields
+    UNKNOWN_CAPTURE = Message("E105", "unknown capture '{name}'")
+    TEXT_HAS_NO_FIELD = Message("E120", "'{capture}' captures text, not a fact, so it has no field '{field}'",
+                                "capture a fact with {capture}:<FactType>")
+    UNKNOWN_FACT_FIELD = Message("E120", "fact type '{fact}' has no field '{field}'")
+    UNKNOWN_FUNCTION = Message("E115", "unknown function '{name}'")
+    WRONG_ARGUMENTS = Message("E115", "{name}() takes {want} argument{s}, {given} given")
+    CANNOT_NEGATE = Message("E108", "cannot negate a '{type}'", "convert text with number(...)")
+    COALESCE_TYPES = Message("E108", "'??' joins a '{left}' and a '{right}'", "both sides need the same type")
+    ARITHMETIC_TYPE = Message("E108", "arithmetic '{op}' on a '{type}'")
+    SCOPE_FIRST_ZERO = Message("E119", "scope 'first 0' leaves no text to match",
+                               "give the number of characters from the start, e.g. scope first 300")
+    UNKNOWN_FIELD = Message("E107", "fact type '{fact}' has no field '{field}'")
+    FIELD_TYPE = Message("E108", "field '{field}': {problem}")
+    BAD_CURRENCY = Message("E109", "{reason}", "ISO 4217 codes are three capital letters: USD, EUR, GBP")
+    MISSING_FIELD = Message("E106", "rule '{rule}' does not set the required field '{field}' of '{fact}'",
+                            "add: {field} = ...")
+    # ---- examples
+    EXAMPLE_PUBLISHED = Message("E114", "example's published date: {reason}")
+    EXAMPLE_UNKNOWN_FIELD = Message("E114", "example names unknown field '{field}' of '{fact}'")
+    EXAMPLE_FIELD = Message("E114", "example field '{field}': {reason}")
+    # ---- cascades
+    FACT_CYCLE = Message("E110", "rules consume facts in a cycle: {cycle}",
+                         "rule '{rule}' emits {fact} from <{consumed}>; a fact type cannot depend on itself")
+    # ---- lexicons
+    TSV_LINE = Message("E117", "a .tsv lexicon line is 'phrase<TAB>value' (synonyms joined by '|')")
+    LEXICON_UNREADABLE = Message("E112", "cannot read lexicon file '{file}': {reason}")
+    LEXICON_NEEDS_VALUE = Message("E117", "lexicon '{name}' of type '{type}' needs a value here",
+                                  "write \"phrase\" => value")
+    LEXICON_VALUE = Message("E108", "lexicon '{name}': {reason}")
+    LEXICON_CURRENCY = Message("E109", "lexicon '{name}': {reason}")
+    LEXICON_UNTYPED_VALUE = Message("E117", "lexicon '{name}' has no value type, but this entry has a value",
+                                    "declare it as 'lexicon {name}: TYPE'")
+    LEXICON_EMPTY_PHRASE = Message("E117", "empty phrase in lexicon '{name}'")
+    LEXICON_SUFFIX = Message("E112", "lexicon file '{file}' must end in .txt, .tsv, .yaml or .yml")
+    LEXICON_OUTSIDE = Message("E113", "lexicon file '{file}' is outside the rules directory {root}",
+                              "keep lexicon files next to the rules that use them")
+    LEXICON_MISSING = Message("E112", "lexicon file '{file}' not found (looked for {path})")
+    # ---- scoring schemes (ierun eval)
+    SCORING_NOT_TOML = Message("E150", "scoring file is not TOML: {reason}")
+    SCORING_UNKNOWN_FACT = Message("E150", "scoring scheme for unknown fact type '{fact}'")
+    SCORING_SHAPE = Message("E150", "scoring scheme '{fact}' needs gold = \"KEY\" and a [{fact}.measures] table")
+    SCORING_BAD_SHAPE = Message("E150", "scoring scheme '{fact}': shape must be one of {shapes}, not {shape!r}")
+    SCORING_ITEM = Message("E150", "measure '{fact}.{measure}': each item is \"FIELD:NORMALIZER\", the normalizer "
+                                   "one of {normalizers}")
+    SCORING_UNKNOWN_FIELD = Message("E150", "measure '{fact}.{measure}' names unknown field '{field}' of '{fact}'")
+    SCORING_TWICE = Message("E150", "{path}: a second scoring scheme for fact type '{fact}'")
+    # ---- running
+    TIMEOUT = Message("E201", "rule '{rule}' ran out of time ({seconds:g} s) on document {doc}; its matches in this "
+                              "document are skipped",
+                      "an embedded regex backtracks catastrophically: make its repetitions unambiguous")
+
+
+def entries() -> dict[str, Message]:
+    """Every message of the catalogue, by name."""
+    return {name: m for name, m in vars(Errors).items() if isinstance(m, Message)}
