@@ -93,3 +93,55 @@ def test_rule_file_with_a_byte_order_mark(tmp_path, monkeypatch, capsys):
     Path("bom.ie").write_bytes(b"\xef\xbb\xbffact Money { amount: decimal }\n")
     assert main(["check", "bom.ie"]) == 0
     assert capsys.readouterr().out == "bom.ie: ok (1 fact types, 0 lexicons, 0 rules)\n"
+
+
+# ---- the catalogue: every message comes from messages.Errors -------------------------------------------
+def test_every_catalogue_entry_renders():
+    from string import Formatter
+
+    from ierun.errors import Diagnostic
+    from ierun.messages import CODES, entries
+    used = set()
+    for name, message in entries().items():
+        values = {}
+        for text in (message.template, message.hint or ""):
+            for _, field, spec, _ in Formatter().parse(text):
+                if field:
+                    values[field] = 1.5 if spec else f"<{field}>"
+        text, hint = message.render(**values)
+        assert message.code in CODES, name
+        assert "{" not in text.replace("{phrases", "") and "}" not in text.replace("...}", ""), (name, text)
+        assert all(f"<{f}>" in text + (hint or "") for f, v in values.items() if isinstance(v, str)), name
+        rendered = Diagnostic(message.code, text, None, hint).render()
+        assert rendered.startswith(f"error[{message.code}]: {text}"), name
+        used.add(message.code)
+    assert used == set(CODES)  # every code has its messages, and no message a code outside the table
+
+
+def test_a_catalogue_message_renders_exactly():
+    from ierun.errors import diagnostic
+    from ierun.messages import Errors
+    d = diagnostic(Errors.TIMEOUT, None, rule="money.x", seconds=2.0, doc="d7")
+    assert d.render() == ("error[E201]: rule 'money.x' ran out of time (2 s) on document d7; its matches in this "
+                          "document are skipped\n  hint: an embedded regex backtracks catastrophically: make its "
+                          "repetitions unambiguous")
+    assert diagnostic(Errors.UNKNOWN_FACT, None, "did you mean 'Money'?", type="Mony").render() == \
+        "error[E101]: unknown fact type 'Mony'\n  hint: did you mean 'Money'?"
+
+
+def test_no_message_is_written_outside_the_catalogue():
+    import ast
+
+    import ierun
+    from ierun.errors import Diagnostic
+    pkg = Path(ierun.__file__).resolve().parent
+    for path in pkg.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and \
+                    isinstance(node.args[0].value, str) and (
+                    getattr(node.func, "id", None) == "Diagnostic" or
+                    (getattr(node.func, "attr", None) == "error" and node.args[0].value[:1] == "E" and
+                     node.args[0].value[1:4].isdigit())):
+                raise AssertionError(f"{path}:{node.lineno}: a message written inline")
+    with pytest.raises(ValueError, match="E999 is not in the catalogue"):
+        Diagnostic("E999", "made up", None)

@@ -68,7 +68,7 @@ def _private_imports():
 
 def test_the_package_is_organized_by_stage():
     top = sorted(p.name for p in PKG.iterdir() if p.suffix == ".py" or (p / "__init__.py").exists())
-    assert top == ["__init__.py", "__main__.py", "cli", "engine", "errors.py", "facts.py", "language", "paths.py",
+    assert top == ["__init__.py", "__main__.py", "cli", "engine", "errors.py", "facts.py", "language", "messages.py", "paths.py",
                    "pipeline.py", "testing"]
 
 
@@ -210,3 +210,18 @@ def test_trace_events_are_data_rendered_only_at_the_edge():
         source = path.read_text(encoding="utf-8")
         assert 'startswith("kept' not in source and 'startswith(f"failed' not in source and \
             '": FAIL " in' not in source and '"no such date" not in' not in source, path
+
+
+def test_token_classes_are_named_in_one_place():
+    """language/nodes.TOKEN_CLASSES is the list; the grammar and every table keyed by class agree with it."""
+    import re
+
+    from ierun.engine import boundaries, gate
+    from ierun.language import tokens
+    from ierun.paths import grammar_file
+    from ierun.testing import strategies
+    names = set(A.TOKEN_CLASSES)
+    grammar = re.search(r"^TOKEN_CLASS\.\d+: (.+)$", grammar_file().read_text(encoding="utf-8"), re.M).group(1)
+    assert set(re.findall(r'"([A-Z]+)"', grammar)) == names
+    for table in (boundaries.TOKEN_CLASS_RE, tokens._CLASS_TEST, gate.TOKEN_CLASS, strategies._CLASS):
+        assert set(table) == names

@@ -10,34 +10,7 @@ from dataclasses import dataclass, field
 
 MAX_ERRORS = 50
 
-# The stable error codes. The message spec is the test suite (tests/test_errors.py).
-CODES = {
-    "E001": "syntax error in a rule file",
-    "E002": "YAML syntax error",
-    "E003": "wrong structure in a YAML rule file",
-    "E004": "unreadable rule file",
-    "E101": "unknown fact type",
-    "E102": "duplicate name",
-    "E103": "unknown lexicon",
-    "E104": "unknown named pattern",
-    "E105": "unknown capture",
-    "E106": "missing required field",
-    "E107": "unknown field",
-    "E108": "type mismatch",
-    "E109": "invalid currency code",
-    "E110": "cycle",
-    "E111": "invalid regular expression",
-    "E112": "missing lexicon file",
-    "E113": "lexicon file outside the rules directory",
-    "E114": "example does not type-check",
-    "E115": "unknown function or wrong arguments",
-    "E116": "unknown type",
-    "E117": "bad lexicon entry",
-    "E118": "pattern can match empty text",
-    "E119": "bad option value",
-    "E120": "unknown fact field",
-    "E121": "no rule files",
-}
+from .messages import CODES, Message  # noqa: E402  (the catalogue: every code, template and hint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +56,10 @@ class Diagnostic:
     message: str
     loc: Loc | None
     hint: str | None = None
+
+    def __post_init__(self):
+        if self.code not in CODES:
+            raise ValueError(f"error code {self.code} is not in the catalogue (messages.CODES)")
 
     def render(self) -> str:
         where = f"{self.loc}: " if self.loc else ""
@@ -133,8 +110,10 @@ class Collector:
     def __init__(self):
         self.items: list[Diagnostic] = []
 
-    def error(self, code: str, message: str, loc: Loc | None, hint: str | None = None) -> None:
-        self.items.append(Diagnostic(code, message, loc, hint))
+    def error(self, message: Message, loc: Loc | None, hint: str | None = None, **values) -> None:
+        """Record the catalogue's `message` (messages.Errors) with its fields filled in; `hint`, when given,
+        replaces the catalogue's hint (for hints computed where the problem is found)."""
+        self.items.append(diagnostic(message, loc, hint, **values))
 
     def extend(self, diagnostics) -> None:
         self.items.extend(diagnostics)
@@ -142,6 +121,12 @@ class Collector:
     def raise_if_any(self) -> None:
         if self.items:
             raise RuleError(self.items)
+
+
+def diagnostic(message: Message, loc: Loc | None, hint: str | None = None, **values) -> Diagnostic:
+    """A Diagnostic from the catalogue's `message` (messages.Errors), its fields filled in."""
+    text, default_hint = message.render(**values)
+    return Diagnostic(message.code, text, loc, hint if hint is not None else default_hint)
 
 
 def did_you_mean(name: str, known, prefix: str = "") -> str | None:

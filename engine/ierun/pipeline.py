@@ -19,7 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import Diagnostic, Loc, RuleError, Source
+from .errors import Loc, RuleError, Source, diagnostic
+from .messages import Errors
 
 RULE_SUFFIXES = (".ie", ".yaml", ".yml")
 LEXICON_SUFFIXES = (".txt", ".tsv")
@@ -38,12 +39,12 @@ def find_rule_files(paths) -> list[Path]:
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and is_rule_file(f))
             if not found:
-                problems.append(Diagnostic("E121", f"no rule files (*.ie, *.yaml, *.yml) in directory {p}", None))
+                problems.append(diagnostic(Errors.NO_RULE_FILES, None, path=p))
             out.extend(found)
         elif p.is_file():
             out.append(p)
         else:
-            problems.append(Diagnostic("E004", f"{p}: no such rule file or directory", None))
+            problems.append(diagnostic(Errors.NO_SUCH_PATH, None, path=p))
     if problems:
         raise RuleError(problems)
     return out
@@ -81,11 +82,11 @@ def parse_file(path: Path):
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig")  # a byte-order mark some editors write is not part of the rules
     except OSError as err:
-        raise RuleError([Diagnostic("E004", f"{path}: cannot read rule file: {err.strerror or err}", None)]) from None
+        raise RuleError([diagnostic(Errors.UNREADABLE, None, path=path, reason=err.strerror or err)]) from None
     except UnicodeDecodeError as err:
         src = Source(str(path), raw.decode("utf-8", "replace"))
-        raise RuleError([Diagnostic("E004", f"rule file is not UTF-8 (byte {err.start}: {raw[err.start:err.start+1]!r})",
-                                    Loc.at_offset(src, err.start))]) from None
+        raise RuleError([diagnostic(Errors.NOT_UTF8, Loc.at_offset(src, err.start), offset=err.start,
+                                    byte=repr(raw[err.start:err.start + 1]))]) from None
     return parse_source(text, "yaml" if path.suffix in (".yaml", ".yml") else "ie", str(path))
 
 

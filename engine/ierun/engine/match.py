@@ -11,7 +11,8 @@ from ..language import nodes as A
 from . import gate
 from ..language.tree import capture_kind, walk
 from .compile import FACT_KEY, FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
-from ..errors import Diagnostic, IerunError
+from ..errors import Diagnostic, IerunError, diagnostic
+from ..messages import Errors
 from .expr import Env, compile_expr, field_value
 from ..facts import Fact
 from ..language.normalize import NormalizationError
@@ -281,10 +282,8 @@ class Extractor:
                 yield from finditer_at(cr.pattern, subject, starts, self._ranges(doc, subject, rule.scope),
                                        rule.keep_all, self.timeout)
         except TimeoutError:
-            doc.out.problems.append(Diagnostic(
-                "E201", f"rule '{rule.name}' ran out of time ({self.timeout:g} s) on document "
-                f"{doc.doc_id if doc.doc_id is not None else '<text>'}; its matches in this document are skipped",
-                rule.loc, "an embedded regex backtracks catastrophically: make its repetitions unambiguous"))
+            doc.out.problems.append(diagnostic(Errors.TIMEOUT, rule.loc, rule=rule.name, seconds=self.timeout,
+                                               doc=doc.doc_id if doc.doc_id is not None else "<text>"))
 
     def _ranges(self, doc: _Document, subject: str, scope):
         key = (subject, scope.kind, scope.n)

@@ -10,6 +10,7 @@ import regex
 
 from . import nodes as A
 from ..errors import Collector, did_you_mean
+from ..messages import Errors
 from .functions import BUILTINS
 from .lexicon import load as load_lexicon
 from .tree import MinTokens, capture_kind, children, exprs, regex_flags, walk
@@ -42,7 +43,7 @@ def collect_names(prog: Program, p: Collector):
                               (A.PatternDecl, prog.patterns, "named pattern"), (A.RuleDecl, prog.rules, "rule")):
         for d in _decls(prog, kind):
             if d.name in table:
-                p.error("E102", f"duplicate {what} '{d.name}'", d.loc, f"first defined at {table[d.name].loc}")
+                p.error(Errors.DUPLICATE, d.loc, what=what, name=d.name, first=table[d.name].loc)
             else:
                 table[d.name] = d
 
@@ -50,8 +51,8 @@ def collect_names(prog: Program, p: Collector):
 # ---- pass: fact types ----------------------------------------------------------------------------
 def check_type(t: A.TypeRef, p: Collector):
     if t.name not in A.SCALAR_TYPES:
-        p.error("E116", f"unknown type '{t.name}'", t.loc, did_you_mean(t.name, A.SCALAR_TYPES)
-                or "types are " + ", ".join(A.SCALAR_TYPES))
+        p.error(Errors.UNKNOWN_TYPE, t.loc, did_you_mean(t.name, A.SCALAR_TYPES)
+                or "types are " + ", ".join(A.SCALAR_TYPES), type=t.name)
 
 
 def check_facts(prog: Program, p: Collector):
@@ -59,20 +60,19 @@ def check_facts(prog: Program, p: Collector):
         seen = set()
         for f in fact.fields:
             if f.name in seen:
-                p.error("E102", f"duplicate field '{f.name}' in fact type '{fact.name}'", f.loc)
+                p.error(Errors.DUPLICATE_FIELD, f.loc, field=f.name, fact=fact.name)
             seen.add(f.name)
             check_type(f.type, p)
         if fact.publishes is not None:
             f = fact.field(fact.publishes)
             if f is None:
-                p.error("E120", f"fact type '{fact.name}' publishes unknown field '{fact.publishes}'", fact.loc,
-                        did_you_mean(fact.publishes, [x.name for x in fact.fields]))
+                p.error(Errors.UNKNOWN_PUBLISHED_FIELD, fact.loc, did_you_mean(fact.publishes, [x.name for x in fact.fields]),
+                        fact=fact.name, field=fact.publishes)
             elif f.type.name != "date" or f.type.is_list:
-                p.error("E108", f"'publishes {fact.publishes}' needs a date field, not '{f.type}'", fact.loc)
+                p.error(Errors.PUBLISHES_NON_DATE, fact.loc, field=fact.publishes, type=f.type)
     publishers = [f for f in prog.facts.values() if f.publishes]
     for extra in publishers[1:]:
-        p.error("E102", f"fact type '{extra.name}' also publishes the date; only one fact type may", extra.loc,
-                f"'{publishers[0].name}' already does")
+        p.error(Errors.SECOND_PUBLISHER, extra.loc, fact=extra.name, first=publishers[0].name)
 
 
 # ---- pass: lexicons ------------------------------------------------------------------------------
@@ -100,17 +100,16 @@ class _References(PatternVisitor):
 
     def visit_LexRef(self, node):
         if node.name not in self.prog.lexicons:
-            self.p.error("E103", f"unknown lexicon '@{node.name}'", node.loc,
-                         did_you_mean(node.name, self.prog.lexicons, "@"))
+            self.p.error(Errors.UNKNOWN_LEXICON, node.loc, did_you_mean(node.name, self.prog.lexicons, "@"), name=node.name)
 
     def visit_PatRef(self, node):
         if node.name not in self.prog.patterns:
-            self.p.error("E104", f"unknown named pattern '%{node.name}'", node.loc,
-                         did_you_mean(node.name, self.prog.patterns, "%"))
+            self.p.error(Errors.UNKNOWN_PATTERN, node.loc, did_you_mean(node.name, self.prog.patterns, "%"),
+                         name=node.name)
 
     def visit_FactRef(self, node):
         if node.type not in self.prog.facts:
-            self.p.error("E101", f"unknown fact type '{node.type}'", node.loc, did_you_mean(node.type, self.prog.facts))
+            self.p.error(Errors.UNKNOWN_FACT, node.loc, did_you_mean(node.type, self.prog.facts), type=node.type)
 
     def visit_Regex(self, node):
         p = self.p
@@ -122,11 +121,10 @@ class _References(PatternVisitor):
             if loc is not None and pos is not None:
                 col = loc.col + (2 if node.raw else 1) + pos
                 loc = type(loc)(loc.source, loc.line, col, col + 1)
-            p.error("E111", f"invalid regular expression: {err.msg if hasattr(err, 'msg') else err}", loc)
+            p.error(Errors.BAD_REGEX, loc, reason=err.msg if hasattr(err, 'msg') else err)
         else:
             if not node.raw and regex.compile(node.source, regex_flags(node.flags)).fullmatch(" "):
-                p.error("E111", "a token regex must not match white space", node.loc,
-                        "use r/.../ to match raw characters, white space included")
+                p.error(Errors.TOKEN_REGEX_SPACE, node.loc)
 
     def _inside(self, node):
         for child in children(node):
@@ -148,8 +146,7 @@ def check_pattern_cycles(prog: Program, p: Collector):
             if isinstance(node, A.PatRef) and node.name in prog.patterns:
                 if state.get(node.name) == 1:
                     cycle = path[path.index(node.name):] + [node.name]
-                    p.error("E110", "named patterns refer to each other in a cycle: "
-                            + " -> ".join("%" + c for c in cycle), node.loc, "a named pattern cannot contain itself")
+                    p.error(Errors.PATTERN_CYCLE, node.loc, cycle=" -> ".join("%" + c for c in cycle))
                     prog.bad_patterns.update(cycle)
                 elif node.name not in state:
                     visit(node.name, path + [node.name])
@@ -170,10 +167,10 @@ def min_tokens(prog: Program | None, node) -> int:
 def check_empty(prog: Program, pattern, p: Collector, where: str | None, loc):
     """A rule's pattern must consume text (a named pattern may be an anchor); a repeated element too."""
     if where is not None and min_tokens(prog, pattern) == 0:
-        p.error("E118", f"{where} can match empty text", loc, "make at least one element required")
+        p.error(Errors.MATCHES_EMPTY, loc, what=where)
     for node in walk(pattern):
         if isinstance(node, A.Repeat) and node.max is None and min_tokens(prog, node.item) == 0:
-            p.error("E118", "a repeated element can match empty text", node.loc, "make the repeated element required")
+            p.error(Errors.REPEATS_EMPTY, node.loc)
 
 
 def check_patterns(prog: Program, p: Collector):
@@ -185,7 +182,7 @@ def check_patterns(prog: Program, p: Collector):
             check_empty(prog, d.pattern, p, None, d.loc)
     for r in prog.rules.values():
         if r.pattern is None:
-            p.error("E001", f"rule '{r.name}' has no 'match' pattern", r.loc, "add: match PATTERN")
+            p.error(Errors.NO_MATCH, r.loc, rule=r.name)
             continue
         check_refs(prog, r.pattern, p)
         check_empty(prog, r.pattern, p, f"the pattern of rule '{r.name}'", r.loc)
@@ -220,8 +217,8 @@ class _ExprTypes(ExprVisitor):
 
     def visit_ECapture(self, e):
         if e.name not in self.caps:
-            self.p.error("E105", f"unknown capture '{e.name}'", e.loc,
-                         did_you_mean(e.name, self.caps) or "name a part of the pattern with name:ELEMENT")
+            self.p.error(Errors.UNKNOWN_CAPTURE, e.loc,
+                         did_you_mean(e.name, self.caps) or "name a part of the pattern with name:ELEMENT", name=e.name)
             return "any"
         return "str"
 
@@ -229,17 +226,16 @@ class _ExprTypes(ExprVisitor):
         prog, caps, p = self.prog, self.caps, self.p
         kind = caps.get(e.capture)
         if kind is None:
-            p.error("E105", f"unknown capture '{e.capture}'", e.loc, did_you_mean(e.capture, caps))
+            p.error(Errors.UNKNOWN_CAPTURE, e.loc, did_you_mean(e.capture, caps), name=e.capture)
             return "any"
         if not kind.startswith("fact:"):
-            p.error("E120", f"'{e.capture}' captures text, not a fact, so it has no field '{e.field}'", e.loc,
-                    f"capture a fact with {e.capture}:<FactType>")
+            p.error(Errors.TEXT_HAS_NO_FIELD, e.loc, capture=e.capture, field=e.field)
             return "any"
         fact = prog.facts.get(kind[5:])
         fdecl = fact.field(e.field) if fact else None
         if fact is not None and fdecl is None:
-            p.error("E120", f"fact type '{fact.name}' has no field '{e.field}'", e.loc,
-                    did_you_mean(e.field, [f.name for f in fact.fields]))
+            p.error(Errors.UNKNOWN_FACT_FIELD, e.loc, did_you_mean(e.field, [f.name for f in fact.fields]),
+                    fact=fact.name, field=e.field)
             return "any"
         return "any" if fdecl is None or fdecl.type.is_list else fdecl.type.name
 
@@ -247,8 +243,7 @@ class _ExprTypes(ExprVisitor):
         self.visit(e.arg)
         lex = self.prog.lexicons.get(e.lexicon)
         if lex is None:
-            self.p.error("E103", f"unknown lexicon '@{e.lexicon}'", e.loc,
-                         did_you_mean(e.lexicon, self.prog.lexicons, "@"))
+            self.p.error(Errors.UNKNOWN_LEXICON, e.loc, did_you_mean(e.lexicon, self.prog.lexicons, "@"), name=e.lexicon)
             return "any"
         return lex.value_type.name if lex.value_type else "str"
 
@@ -257,15 +252,15 @@ class _ExprTypes(ExprVisitor):
         arg_types = [self.visit(a) for a in e.args]
         fn = BUILTINS.get(e.func)
         if fn is None:
-            p.error("E115", f"unknown function '{e.func}'", e.loc,
-                    did_you_mean(e.func, BUILTINS) or "functions are " + ", ".join(sorted(BUILTINS)))
+            p.error(Errors.UNKNOWN_FUNCTION, e.loc,
+                    did_you_mean(e.func, BUILTINS) or "functions are " + ", ".join(sorted(BUILTINS)), name=e.func)
             return "any"
         n = len(e.args)
         if n < fn.min_args or (fn.max_args is not None and n > fn.max_args):
             want = str(fn.min_args) if fn.min_args == fn.max_args else \
                 f"{fn.min_args} or more" if fn.max_args is None else f"{fn.min_args} to {fn.max_args}"
-            p.error("E115", f"{e.func}() takes {want} argument{'s' if want != '1' else ''}, {n} given", e.loc,
-                    fn.doc)
+            p.error(Errors.WRONG_ARGUMENTS, e.loc, fn.doc, name=e.func, want=want, s="s" if want != "1" else "",
+                    given=n)
         if fn.result == "same":
             return arg_types[0] if arg_types else "any"
         return fn.result
@@ -273,7 +268,7 @@ class _ExprTypes(ExprVisitor):
     def visit_ENeg(self, e):
         t = self.visit(e.operand)
         if t not in NUMERIC + ("any",):
-            self.p.error("E108", f"cannot negate a '{t}'", e.loc, "convert text with number(...)")
+            self.p.error(Errors.CANNOT_NEGATE, e.loc, type=t)
         return t
 
     def visit_EBinary(self, e):
@@ -284,12 +279,12 @@ class _ExprTypes(ExprVisitor):
                 return rt if lt == "null" else lt
             if lt != rt and "any" not in (lt, rt) and not {lt, rt} <= set(NUMERIC) and \
                     not {lt, rt} <= {"str", "currency"}:
-                p.error("E108", f"'??' joins a '{lt}' and a '{rt}'", e.loc, "both sides need the same type")
+                p.error(Errors.COALESCE_TYPES, e.loc, left=lt, right=rt)
             return lt if lt != "any" else rt
         for t, side in ((lt, e.left), (rt, e.right)):
             if t not in NUMERIC + ("any",):
-                p.error("E108", f"arithmetic '{e.op}' on a '{t}'", side.loc,
-                        "convert text with number(...)" if t == "str" else None)
+                p.error(Errors.ARITHMETIC_TYPE, side.loc, "convert text with number(...)" if t == "str" else None,
+                        op=e.op, type=t)
         return "int" if lt == rt == "int" and e.op != "/" else "decimal"
 
 
@@ -320,39 +315,37 @@ def check_rule_fields(prog: Program, p: Collector):
     for r in prog.rules.values():
         fact = prog.facts.get(r.fact)
         if fact is None:
-            p.error("E101", f"unknown fact type '{r.fact}'", r.fact_loc or r.loc, did_you_mean(r.fact, prog.facts))
+            p.error(Errors.UNKNOWN_FACT, r.fact_loc or r.loc, did_you_mean(r.fact, prog.facts), type=r.fact)
         if r.scope.kind == "first" and not r.scope.n:
-            p.error("E119", "scope 'first 0' leaves no text to match", r.scope.loc or r.loc,
-                    "give the number of characters from the start, e.g. scope first 300")
+            p.error(Errors.SCOPE_FIRST_ZERO, r.scope.loc or r.loc)
         caps = captures(prog, r.pattern)
         seen = set()
         for fa in r.fields:
             if fa.name in seen:
-                p.error("E102", f"field '{fa.name}' is set twice in rule '{r.name}'", fa.loc)
+                p.error(Errors.FIELD_SET_TWICE, fa.loc, field=fa.name, rule=r.name)
             seen.add(fa.name)
             t = expr_type(prog, fa.expr, caps, p)
             if fact is None:
                 continue
             fdecl = fact.field(fa.name)
             if fdecl is None:
-                p.error("E107", f"fact type '{fact.name}' has no field '{fa.name}'", fa.loc,
-                        did_you_mean(fa.name, [f.name for f in fact.fields]))
+                p.error(Errors.UNKNOWN_FIELD, fa.loc, did_you_mean(fa.name, [f.name for f in fact.fields]),
+                        fact=fact.name, field=fa.name)
                 continue
             problem = assignable(fdecl.type, t, fa.expr)
             if problem:
-                p.error("E108", f"field '{fa.name}': {problem}", fa.expr.loc or fa.loc,
+                p.error(Errors.FIELD_TYPE, fa.expr.loc or fa.loc,
                         f"convert with {_CONVERT[fdecl.type.name]}" if fdecl.type.name in _CONVERT and t == "str"
-                        else None)
+                        else None, field=fa.name, problem=problem)
             for node in exprs(fa.expr):
                 if fdecl.type.name == "currency" and isinstance(node, A.ELit) and node.value.kind == "str":
                     try:
                         coerce(node.value, fdecl.type)
                     except BadValue as err:
-                        p.error("E109", str(err), node.loc, "ISO 4217 codes are three capital letters: USD, EUR, GBP")
+                        p.error(Errors.BAD_CURRENCY, node.loc, reason=err)
         for f in fact.fields if fact else ():
             if not f.type.optional and f.name not in seen:
-                p.error("E106", f"rule '{r.name}' does not set the required field '{f.name}' of '{fact.name}'",
-                        r.loc, f"add: {f.name} = ...")
+                p.error(Errors.MISSING_FIELD, r.loc, rule=r.name, field=f.name, fact=fact.name)
 
 
 # ---- pass: examples ------------------------------------------------------------------------------
@@ -364,20 +357,20 @@ def check_examples(prog: Program, p: Collector):
                 try:
                     coerce(A.Value("str", ex.published), A.TypeRef("date"))
                 except BadValue as err:
-                    p.error("E114", f"example's published date: {err}", ex.loc)
+                    p.error(Errors.EXAMPLE_PUBLISHED, ex.loc, reason=err)
             if fact is None:
                 continue
             for name, value in ex.fields:
                 fdecl = fact.field(name)
                 if fdecl is None:
-                    p.error("E114", f"example names unknown field '{name}' of '{fact.name}'", value.loc or ex.loc,
-                            did_you_mean(name, [f.name for f in fact.fields]))
+                    p.error(Errors.EXAMPLE_UNKNOWN_FIELD, value.loc or ex.loc,
+                            did_you_mean(name, [f.name for f in fact.fields]), field=name, fact=fact.name)
                     continue
                 try:
                     if not fdecl.type.is_list:
                         coerce(value, A.TypeRef(fdecl.type.name, True))
                 except BadValue as err:
-                    p.error("E114", f"example field '{name}': {err}", value.loc or ex.loc)
+                    p.error(Errors.EXAMPLE_FIELD, value.loc or ex.loc, field=name, reason=err)
 
 
 # ---- pass: rule cascades -------------------------------------------------------------------------
@@ -408,8 +401,7 @@ def check_cascades(prog: Program, p: Collector):
             if state.get(u) == 1:
                 cycle = path[path.index(u):] + [u]
                 r = where[(t, u)]
-                p.error("E110", "rules consume facts in a cycle: " + " -> ".join(cycle), r.loc,
-                        f"rule '{r.name}' emits {t} from <{u}>; a fact type cannot depend on itself")
+                p.error(Errors.FACT_CYCLE, r.loc, cycle=" -> ".join(cycle), rule=r.name, fact=t, consumed=u)
             elif u not in state:
                 visit(u, path + [u])
         state[t] = 2

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from . import nodes as A
 from ..errors import Collector, Loc, Source
+from ..messages import Errors
 from .tokens import phrase_key
 from .values import BadValue, coerce, coerce_scalar
 
@@ -23,7 +24,7 @@ def _file_entries(path: Path, decl: A.LexiconDecl, problems: Collector) -> list[
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             loc = Loc(source, mark.line + 1, mark.column + 1) if mark else Loc(source, 1, 1)
-            problems.error("E002", f"YAML: {getattr(err, 'problem', err)}", loc)
+            problems.error(Errors.YAML_SYNTAX, loc, problem=getattr(err, 'problem', err))
             return []
         entries = list(reader.lex_entries(root)) if root is not None else []
         problems.extend(reader.problems.items)
@@ -36,8 +37,7 @@ def _file_entries(path: Path, decl: A.LexiconDecl, problems: Collector) -> list[
         if path.suffix == ".tsv":
             cols = line.rstrip("\n").split("\t")
             if len(cols) != 2 or not cols[0].strip():
-                problems.error("E117", "a .tsv lexicon line is 'phrase<TAB>value' (synonyms joined by '|')",
-                               Loc(source, n, 1, len(line) + 1))
+                problems.error(Errors.TSV_LINE, Loc(source, n, 1, len(line) + 1))
                 continue
             phrases = tuple(p.strip() for p in cols[0].split("|") if p.strip())
             entries.append(A.LexEntry(phrases, A.Value("str", cols[1].strip()), loc=Loc(source, n, 1, len(line) + 1)))
@@ -57,15 +57,14 @@ def load(decl: A.LexiconDecl, rules_dir: Path | None, problems: Collector):
         try:
             entries = _file_entries(path, decl, problems)
         except (OSError, UnicodeDecodeError) as err:
-            problems.error("E112", f"cannot read lexicon file '{decl.file}': {err}", decl.file_loc or decl.loc)
+            problems.error(Errors.LEXICON_UNREADABLE, decl.file_loc or decl.loc, file=decl.file, reason=err)
             return (), {}
     phrases, values = [], {}
     for entry in entries:
         value = None
         if decl.value_type is not None:
             if entry.value is None:
-                problems.error("E117", f"lexicon '{decl.name}' of type '{decl.value_type}' needs a value here",
-                               entry.loc, "write \"phrase\" => value")
+                problems.error(Errors.LEXICON_NEEDS_VALUE, entry.loc, name=decl.name, type=decl.value_type)
                 continue
             try:
                 if entry.value.kind == "str" and decl.file is not None and decl.value_type.name != "str":
@@ -73,17 +72,16 @@ def load(decl: A.LexiconDecl, rules_dir: Path | None, problems: Collector):
                 else:
                     value = coerce(entry.value, decl.value_type)
             except BadValue as err:
-                code = "E109" if decl.value_type.name == "currency" else "E108"
-                problems.error(code, f"lexicon '{decl.name}': {err}", entry.value.loc or entry.loc)
+                problems.error(Errors.LEXICON_CURRENCY if decl.value_type.name == "currency" else Errors.LEXICON_VALUE,
+                               entry.value.loc or entry.loc, name=decl.name, reason=err)
                 continue
         elif entry.value is not None:
-            problems.error("E117", f"lexicon '{decl.name}' has no value type, but this entry has a value",
-                           entry.value.loc or entry.loc, f"declare it as 'lexicon {decl.name}: TYPE'")
+            problems.error(Errors.LEXICON_UNTYPED_VALUE, entry.value.loc or entry.loc, name=decl.name)
             continue
         for phrase in entry.phrases:
             key = phrase_key(phrase, decl.case_sensitive)
             if not key:
-                problems.error("E117", f"empty phrase in lexicon '{decl.name}'", entry.loc)
+                problems.error(Errors.LEXICON_EMPTY_PHRASE, entry.loc, name=decl.name)
                 continue
             phrases.append(phrase)
             values.setdefault(key, value if value is not None else entry.phrases[0])
@@ -107,14 +105,13 @@ def _resolve(decl: A.LexiconDecl, rules_dir: Path | None, problems: Collector) -
     path = (here / decl.file).resolve()
     root = (rules_dir or here).resolve()
     if path.suffix not in LEXICON_SUFFIXES:
-        problems.error("E112", f"lexicon file '{decl.file}' must end in .txt, .tsv, .yaml or .yml", loc)
+        problems.error(Errors.LEXICON_SUFFIX, loc, file=decl.file)
         return None
     if not path.is_relative_to(root):
-        problems.error("E113", f"lexicon file '{decl.file}' is outside the rules directory {_shown(root)}", loc,
-                       "keep lexicon files next to the rules that use them")
+        problems.error(Errors.LEXICON_OUTSIDE, loc, file=decl.file, root=_shown(root))
         return None
     if not path.is_file():
-        problems.error("E112", f"lexicon file '{decl.file}' not found (looked for {_shown(path)})", loc)
+        problems.error(Errors.LEXICON_MISSING, loc, file=decl.file, path=_shown(path))
         return None
     return path
 

@@ -15,7 +15,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import nodes as A
 from .visit import ExprVisitor
-from ..errors import Collector, Diagnostic, Loc, Source
+from ..errors import Collector, Diagnostic, Loc, Source, diagnostic
+from ..messages import Errors
 from ..paths import grammar_file
 
 START_SYMBOLS = ("start", "pattern", "expr", "type_ref", "scope")
@@ -261,12 +262,10 @@ class ToAst(Transformer):
             else:
                 lo = hi = int(body)
             if hi is not None and hi < lo:
-                self.problems.error("E001", f"bad quantifier {q}: the maximum is below the minimum",
-                                    self._tloc(quant), "write {m,n} with m <= n")
+                self.problems.error(Errors.QUANTIFIER_BELOW, self._tloc(quant), quantifier=q)
                 hi = lo
             if hi == 0:
-                self.problems.error("E001", f"bad quantifier {q}: it repeats nothing", self._tloc(quant),
-                                    "use a maximum of at least 1")
+                self.problems.error(Errors.QUANTIFIER_NOTHING, self._tloc(quant), quantifier=q)
                 hi = 1
         return A.Repeat(item, lo, hi, loc=self._tloc(quant))
 
@@ -275,8 +274,7 @@ class ToAst(Transformer):
         ignore_case = s.endswith("i")
         body = unescape(s[1:-2] if ignore_case else s[1:-1])
         if not body.strip():
-            self.problems.error("E001", "an empty literal matches nothing", self._tloc(tok),
-                                "write the text to match between the quotes")
+            self.problems.error(Errors.EMPTY_LITERAL, self._tloc(tok))
         return A.Lit(body, ignore_case, loc=self._tloc(tok))
 
     def token_class(self, meta, tok):
@@ -403,13 +401,13 @@ def _syntax_diagnostic(err: UnexpectedInput, text: str, locate, what: str) -> Di
     hint_extra = None
     if isinstance(err, UnexpectedCharacters):
         found = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "end of text"
-        msg = f"unexpected character {found!r} in {what}"
+        message, values = Errors.UNEXPECTED_CHARACTER, dict(found=found, what=what)
         expected = _expected(err.allowed or ())
         length = 1
         if "LITERAL" in (err.allowed or ()):
             hint_extra = f"text to match is written in double quotes, e.g. \"{found}\""
     elif isinstance(err, UnexpectedEOF):
-        msg = f"unexpected end of {what}"
+        message, values = Errors.UNEXPECTED_END, dict(what=what)
         expected = _expected(err.expected or ())
         length = 1
     else:
@@ -418,13 +416,13 @@ def _syntax_diagnostic(err: UnexpectedInput, text: str, locate, what: str) -> Di
         if tok.type == "$END":
             line = text.rstrip().count("\n") + 1
             col = len(text.rstrip()) - (text.rstrip().rfind("\n") + 1) + 1
-        msg = f"unexpected {found} in {what}"
+        message, values = Errors.UNEXPECTED_TOKEN, dict(found=found, what=what)
         expected = _expected(err.accepts or err.expected or ())
         length = max(1, len(str(tok))) if tok.type != "$END" else 1
     hint = f"expected {expected}" if expected else None
     if hint_extra:
         hint = f"{hint}; {hint_extra}" if hint else hint_extra
-    return Diagnostic("E001", msg, locate(line, col, line, col + length), hint)
+    return diagnostic(message, locate(line, col, line, col + length), hint, **values)
 
 
 _WHAT = {"start": "rule file", "pattern": "pattern", "expr": "field expression", "type_ref": "type",

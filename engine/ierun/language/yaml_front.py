@@ -11,7 +11,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import nodes as A
-from ..errors import Collector, Diagnostic, Loc, RuleError, Source, did_you_mean
+from ..errors import Collector, Diagnostic, Loc, RuleError, Source, diagnostic, did_you_mean
+from ..messages import Errors
 from .parser import parse_fragment
 
 TOP_KEYS = ("facts", "lexicons", "patterns", "rules")
@@ -58,24 +59,24 @@ class NodeReader:
         return locate
 
     # ---- node helpers
-    def error(self, node: Node, message: str, hint: str | None = None, code: str = "E003"):
-        self.problems.error(code, message, self.loc(node), hint)
+    def error(self, node: Node, message, hint: str | None = None, **values):
+        self.problems.error(message, self.loc(node), hint, **values)
 
     def mapping(self, node: Node, what: str, keys=None) -> list[tuple[str, ScalarNode, Node]]:
         if not isinstance(node, MappingNode):
-            self.error(node, f"{what} must be a mapping (key: value)")
+            self.error(node, Errors.YAML_NOT_MAPPING, what=what)
             return []
         out = []
         seen = set()
         for k, v in node.value:
             if not isinstance(k, ScalarNode):
-                self.error(k, f"a key in {what} must be a plain string")
+                self.error(k, Errors.YAML_KEY_NOT_STRING, what=what)
                 continue
             if keys is not None and k.value not in keys:
-                self.error(k, f"unknown key '{k.value}' in {what}", did_you_mean(k.value, keys))
+                self.error(k, Errors.YAML_UNKNOWN_KEY, did_you_mean(k.value, keys), key=k.value, what=what)
                 continue
             if k.value in seen:
-                self.error(k, f"duplicate key '{k.value}' in {what}", code="E102")
+                self.error(k, Errors.YAML_DUPLICATE_KEY, key=k.value, what=what)
                 continue
             seen.add(k.value)
             out.append((k.value, k, v))
@@ -83,14 +84,14 @@ class NodeReader:
 
     def scalar(self, node: Node, what: str) -> str | None:
         if not isinstance(node, ScalarNode):
-            self.error(node, f"{what} must be a single value, not a {'list' if isinstance(node, SequenceNode) else 'mapping'}")
+            self.error(node, Errors.YAML_NOT_SCALAR, what=what, found="list" if isinstance(node, SequenceNode) else "mapping")
             return None
         return node.value
 
     def boolean(self, node: Node, what: str) -> bool:
         if isinstance(node, ScalarNode) and node.tag == _TAG + "bool":
             return node.value.lower() in ("true", "yes", "on")
-        self.error(node, f"{what} must be true or false")
+        self.error(node, Errors.YAML_NOT_BOOL, what=what)
         return False
 
     def integer(self, node: Node, what: str) -> int:
@@ -99,12 +100,12 @@ class NodeReader:
                 return int(node.value.replace("_", ""), 0)
             except ValueError:
                 pass
-        self.error(node, f"{what} must be a whole number")
+        self.error(node, Errors.YAML_NOT_INT, what=what)
         return 0
 
     def value(self, node: Node) -> A.Value | None:
         if not isinstance(node, ScalarNode):
-            self.error(node, "a value must be a string, number, true/false or null")
+            self.error(node, Errors.YAML_BAD_VALUE)
             return None
         loc = self.loc(node)
         tag = node.tag[len(_TAG):] if node.tag.startswith(_TAG) else node.tag
@@ -112,7 +113,7 @@ class NodeReader:
             try:
                 return A.Value("num", Decimal(node.value.replace("_", "")), loc=loc)
             except InvalidOperation:
-                self.error(node, f"'{node.value}' is not an exact number", "quote it to make it a string")
+                self.error(node, Errors.YAML_INEXACT_NUMBER, value=node.value)
                 return None
         if node.style is None and tag == "bool":
             return A.Value("bool", node.value.lower() in ("true", "yes", "on"), loc=loc)
@@ -146,7 +147,7 @@ class NodeReader:
                 else:
                     opts[{"once": "once", "all": "keep_all", "hidden": "hidden"}[key]] = self.boolean(v, f"'{key}'")
             if not name[:1].isupper():
-                self.error(knode, f"fact type name '{name}' must start with a capital letter", code="E001")
+                self.error(knode, Errors.YAML_FACT_NAME, name=name)
             yield A.FactDecl(name, tuple(fields), loc=self.loc(knode), **opts)
 
     def lex_entries(self, node: Node):
@@ -155,7 +156,7 @@ class NodeReader:
                 yield A.LexEntry((phrase,), self.value(v), loc=self.loc(k))
             return
         if not isinstance(node, SequenceNode):
-            self.error(node, "'entries' must be a list or a mapping")
+            self.error(node, Errors.YAML_ENTRIES)
             return
         for item in node.value:
             if isinstance(item, ScalarNode):
@@ -175,7 +176,7 @@ class NodeReader:
                 (k, v), = item.value
                 yield A.LexEntry((self.scalar(k, "a phrase") or "",), self.value(v), loc=self.loc(k))
             else:
-                self.error(item, "a lexicon entry is a phrase, 'phrase: value', or {phrases: [...], value: ...}")
+                self.error(item, Errors.YAML_LEXICON_ENTRY)
 
     def lexicons(self, node: Node):
         for name, knode, body in self.mapping(node, "'lexicons'"):
@@ -190,7 +191,7 @@ class NodeReader:
                 else:
                     file, file_loc = self.scalar(v, "'file'"), self.loc(v)
             if file is not None and entries:
-                self.error(knode, f"lexicon '{name}' has both 'file' and 'entries'", "keep one of them")
+                self.error(knode, Errors.YAML_FILE_AND_ENTRIES, name=name)
             yield A.LexiconDecl(name, value_type, entries, file, case, loc=self.loc(knode), file_loc=file_loc)
 
     def patterns(self, node: Node):
@@ -201,7 +202,7 @@ class NodeReader:
 
     def examples(self, node: Node, positive: bool):
         if not isinstance(node, SequenceNode):
-            self.error(node, f"'{'examples' if positive else 'counter'}' must be a list")
+            self.error(node, Errors.YAML_EXAMPLES_LIST, key="examples" if positive else "counter")
             return
         for item in node.value:
             if isinstance(item, ScalarNode):
@@ -220,7 +221,7 @@ class NodeReader:
                         if val is not None:
                             fields.append((fname, val))
             if text is None:
-                self.error(item, "an example needs 'text'")
+                self.error(item, Errors.YAML_EXAMPLE_TEXT)
                 continue
             yield A.Example(text, positive, tuple(fields), published, loc=tloc)
 
@@ -253,10 +254,10 @@ class NodeReader:
                 else:
                     examples.extend(self.examples(v, key == "examples"))
             if fact is None:
-                self.error(knode, f"rule '{name}' needs 'emits: FactType'")
+                self.error(knode, Errors.YAML_RULE_EMITS, rule=name)
                 fact = "?"
             if not any(k == "match" for k, _, _ in entries):
-                self.error(knode, f"rule '{name}' needs 'match: PATTERN'")
+                self.error(knode, Errors.YAML_RULE_MATCH, rule=name)
             opts["examples"] = tuple(examples)
             yield A.RuleDecl(name, fact, pattern, loc=self.loc(knode), fact_loc=fact_loc, **opts)
 
@@ -270,9 +271,9 @@ def parse_yaml(text: str, path: str = "<string>") -> A.RuleFile:
         mark = err.problem_mark or err.context_mark
         loc = Loc(source, mark.line + 1, mark.column + 1, mark.column + 2) if mark else None
         problem = err.problem or "bad YAML"
-        raise RuleError([Diagnostic("E002", f"YAML: {problem}", loc, err.context or None)]) from None
+        raise RuleError([diagnostic(Errors.YAML_SYNTAX, loc, err.context or None, problem=problem)]) from None
     except yaml.YAMLError as err:
-        raise RuleError([Diagnostic("E002", f"YAML: {err}", Loc(source, 1, 1, 2))]) from None
+        raise RuleError([diagnostic(Errors.YAML_SYNTAX, Loc(source, 1, 1, 2), problem=err)]) from None
     if root is None:
         return A.RuleFile(path, ())
     decls = []

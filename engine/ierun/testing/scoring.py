@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..errors import Diagnostic, Loc, RuleError, Source
+from ..errors import Loc, RuleError, Source, diagnostic
+from ..messages import Errors
 
 SCORING_FILE = "scoring.toml"
 SHAPES = ("list", "one", "value")
@@ -98,8 +99,7 @@ def load_schemes(paths, facts: dict) -> dict[str, Scheme]:
     for path in find_scoring_files(paths):
         for scheme in _read(path, facts, problems):
             if scheme.fact_type in found:
-                problems.append(Diagnostic("E150", f"{path}: a second scoring scheme for fact type "
-                                           f"'{scheme.fact_type}'", None))
+                problems.append(diagnostic(Errors.SCORING_TWICE, None, path=path, fact=scheme.fact_type))
             found[scheme.fact_type] = scheme
     if problems:
         raise RuleError(problems)
@@ -110,31 +110,30 @@ def _read(path: Path, facts: dict, problems: list) -> list[Scheme]:
     text = path.read_text(encoding="utf-8")
     src = Source(str(path), text)
 
-    def bad(message, needle=None):
+    def bad(message, needle=None, **values):
         offset = text.find(needle) if needle else -1
-        problems.append(Diagnostic("E150", message, Loc.at_offset(src, offset, len(needle)) if offset >= 0 else
-                                   Loc(src, 1, 1, 2)))
+        problems.append(diagnostic(message, Loc.at_offset(src, offset, len(needle)) if offset >= 0 else
+                                   Loc(src, 1, 1, 2), **values))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(err))
         loc = Loc(src, int(m.group(1)), int(m.group(2)), int(m.group(2)) + 1) if m else Loc(src, 1, 1, 2)
-        problems.append(Diagnostic("E150", f"scoring file is not TOML: {str(err).split(' (at')[0]}", loc))
+        problems.append(diagnostic(Errors.SCORING_NOT_TOML, loc, reason=str(err).split(' (at')[0]))
         return []
     out = []
     for type_name, table in data.items():
         fact = facts.get(type_name)
         if fact is None:
-            bad(f"scoring scheme for unknown fact type '{type_name}'", f"[{type_name}]")
+            bad(Errors.SCORING_UNKNOWN_FACT, f"[{type_name}]", fact=type_name)
             continue
         if not isinstance(table, dict) or not isinstance(table.get("gold"), str) or \
                 not isinstance(table.get("measures"), dict) or not table["measures"]:
-            bad(f"scoring scheme '{type_name}' needs gold = \"KEY\" and a [{type_name}.measures] table",
-                f"[{type_name}]")
+            bad(Errors.SCORING_SHAPE, f"[{type_name}]", fact=type_name)
             continue
         shape = table.get("shape", "list")
         if shape not in SHAPES:
-            bad(f"scoring scheme '{type_name}': shape must be one of {', '.join(SHAPES)}, not {shape!r}", "shape")
+            bad(Errors.SCORING_BAD_SHAPE, "shape", fact=type_name, shapes=", ".join(SHAPES), shape=shape)
             continue
         value_field = table.get("field", "text")
         measures, ok = [], True
@@ -144,11 +143,10 @@ def _read(path: Path, facts: dict, problems: list) -> list[Scheme]:
                 field, _, norm = item.partition(":") if isinstance(item, str) else ("", "", "")
                 norm = norm or "exact"
                 if not field or norm not in NORMALIZERS:
-                    bad(f"measure '{type_name}.{name}': each item is \"FIELD:NORMALIZER\", the normalizer one of "
-                        f"{', '.join(NORMALIZERS)}", name)
+                    bad(Errors.SCORING_ITEM, name, fact=type_name, measure=name, normalizers=", ".join(NORMALIZERS))
                     ok = False
                 elif fact.field(field) is None:
-                    bad(f"measure '{type_name}.{name}' names unknown field '{field}' of '{type_name}'", item)
+                    bad(Errors.SCORING_UNKNOWN_FIELD, item, fact=type_name, measure=name, field=field)
                     ok = False
                 else:
                     fields.append((field, norm))
