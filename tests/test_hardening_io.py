@@ -187,7 +187,12 @@ def test_ctrl_c_says_where_the_run_stopped_and_resumes(tmp_path):
     while time.monotonic() < deadline and not (checkpoint.exists() and json.loads(checkpoint.read_text())["docs"] > 200):
         time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group, workers included
-    err = proc.communicate(timeout=60)[1]
+    try:
+        err = proc.communicate(timeout=60)[1]
+    finally:
+        if proc.poll() is None:  # a hung run: stopped here, not left behind
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
     assert proc.returncode == 130
     done = json.loads(checkpoint.read_text())["docs"]
     assert err == (f"ierun: interrupted after {done:,} documents; the facts so far are in "
@@ -271,3 +276,58 @@ def test_a_clean_folder_reads_as_before(capsys):
     Path("d/notes.md").write_text("$1 million")
     assert main([RULES, "d", "-j", "1", "--exclude", "z.txt"]) == 0
     assert [json.loads(x)["doc"] for x in capsys.readouterr().out.splitlines()] == ["d/a.txt", "d/sub/b.txt"]
+
+
+# --- item 8: a worker that dies -----------------------------------------------------------------------
+
+@pytest.fixture
+def bounded():
+    """A hung run fails the test instead of hanging the suite."""
+    def hung(*_):
+        raise TimeoutError("the run hung")
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def _killer(monkeypatch, doc_id, once: bool):
+    """Workers (forked from this process) die on `doc_id`: every time, or only the first time."""
+    real = parallel._run_one
+    marker = Path("killed-once").resolve()
+
+    def run_one(extractor, doc, trace):
+        if getattr(doc, "id", None) == doc_id and not (once and marker.exists()):
+            marker.touch()
+            os._exit(9)
+        return real(extractor, doc, trace)
+
+    monkeypatch.setattr(parallel, "_run_one", run_one)
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_a_worker_killed_once_loses_nothing(capsys, monkeypatch, bounded):
+    whole = _clean_facts(capsys, docs(300))
+    write_jsonl(Path("c.jsonl"), docs(300))
+    _killer(monkeypatch, "d70", once=True)
+    assert main([RULES, "c.jsonl", "-j", "2", "-o", "out.jsonl"]) == 0
+    assert Path("killed-once").exists()
+    assert capsys.readouterr().err == ""
+    assert Path("out.jsonl").read_text() == whole
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_a_document_that_kills_its_worker_is_reported_and_the_run_goes_on(capsys, monkeypatch, bounded):
+    good = docs(300)
+    whole = _clean_facts(capsys, good[:70] + good[71:])
+    write_jsonl(Path("c.jsonl"), good)
+    _killer(monkeypatch, "d70", once=False)
+    started = time.monotonic()
+    assert main([RULES, "c.jsonl", "-j", "2", "-o", "out.jsonl", "--errors", "e.jsonl"]) == 1
+    assert time.monotonic() - started < 60
+    message = ("d70: the worker process running this document died (killed, or out of memory) twice; "
+               "its facts are missing")
+    assert capsys.readouterr().err == f"{message}\nierun: 1 input failed; the others were processed\n"
+    assert json.loads(Path("e.jsonl").read_text()) == {"doc": "d70", "stage": "worker", "message": message}
+    assert Path("out.jsonl").read_text() == whole
