@@ -331,3 +331,35 @@ def test_a_document_that_kills_its_worker_is_reported_and_the_run_goes_on(capsys
     assert capsys.readouterr().err == f"{message}\nierun: 1 input failed; the others were processed\n"
     assert json.loads(Path("e.jsonl").read_text()) == {"doc": "d70", "stage": "worker", "message": message}
     assert Path("out.jsonl").read_text() == whole
+
+
+DASK_KILLER = '''
+import os, sys
+from ierun import parallel
+
+def chunk(plan, timeout, docs, trace):  # sent to the workers by value: every worker dies on its first chunk
+    os._exit(9)
+
+if __name__ == "__main__":
+    parallel._dask_chunk = chunk
+    from ierun.cli import main
+    sys.exit(main(sys.argv[1:]))
+'''
+
+
+def test_dask_with_every_worker_gone_is_a_message_and_a_resumable_state(tmp_path):
+    pytest.importorskip("dask.distributed")
+    write_jsonl(Path("c.jsonl"), docs(200))
+    Path("killer.py").write_text(DASK_KILLER)
+    done = subprocess.run([sys.executable, "killer.py", RULES, "c.jsonl", "--executor", "dask", "-j", "2",
+                           "-o", "out.jsonl"], env=ENV, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("ierun: error: the Dask cluster lost the documents d0 .. d63 (64 documents): ")
+    assert last.endswith(f"; the facts so far are in {Path('out.jsonl.partial').resolve()}: run the same command "
+                         f"with --resume to continue")
+    assert json.loads(Path("out.jsonl.checkpoint").read_text())["docs"] == 0
+    assert subprocess.run([sys.executable, "-m", "ierun", RULES, "c.jsonl", "-j", "1", "-o", "out.jsonl", "--resume"],
+                          env=ENV).returncode == 0
+    assert len(Path("out.jsonl").read_text().splitlines()) == 200
