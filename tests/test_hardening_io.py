@@ -363,3 +363,31 @@ def test_dask_with_every_worker_gone_is_a_message_and_a_resumable_state(tmp_path
     assert subprocess.run([sys.executable, "-m", "ierun", RULES, "c.jsonl", "-j", "1", "-o", "out.jsonl", "--resume"],
                           env=ENV).returncode == 0
     assert len(Path("out.jsonl").read_text().splitlines()) == 200
+
+
+def test_ctrl_c_without_an_output_file_says_how_far_the_output_goes(capsys, monkeypatch, corpus):
+    real = parallel._run_one
+
+    def run_one(extractor, doc, trace):
+        if doc.id == "d2":
+            raise KeyboardInterrupt
+        return real(extractor, doc, trace)
+
+    monkeypatch.setattr(parallel, "_run_one", run_one)
+    assert main([RULES, corpus, "-j", "1"]) == 130
+    out, err = capsys.readouterr()
+    assert err == ("ierun: interrupted after 2 documents (facts on standard output up to there; with -o OUT a "
+                   "stopped run can be resumed with --resume)\n")
+    assert [json.loads(x)["doc"] for x in out.splitlines()] == ["d0", "d1"]
+
+
+def test_ctrl_c_while_loading_the_rules_is_one_line(capsys, monkeypatch, corpus):
+    import ierun.loader
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ierun.loader, "load_plan", interrupted)
+    assert main([RULES, corpus, "-o", "out.jsonl"]) == 130
+    assert capsys.readouterr().err == "ierun: interrupted\n"
+    assert os.listdir() == ["c.jsonl"]

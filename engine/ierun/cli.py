@@ -268,7 +268,8 @@ def main(argv=None) -> int:
                    "eval": cmd_eval}[argv[0]]
             return cmd(argv[1:])
         return cmd_run(argv)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # a run stopped while extracting says more (runner.run): here, nothing was written
+        sys.stderr.write("ierun: interrupted\n")
         return 130
     except BrokenPipeError:
         return 0

@@ -149,11 +149,21 @@ class _Pool:
                 if suspects:
                     yield from self._alone(suspects.popleft())
                     continue
+                broken = False
                 while len(pending) < 4 * self.jobs:  # a bounded window: memory does not grow with the corpus
                     chunk = next(chunks, None)
                     if chunk is None:
                         break
-                    pending.append((chunk, self.pool.submit(_run_chunk, chunk, self.trace)))
+                    try:
+                        pending.append((chunk, self.pool.submit(_run_chunk, chunk, self.trace)))
+                    except BrokenProcessPool:  # a worker died since the last look
+                        suspects.extend([c for c, _ in pending] + [chunk])
+                        pending.clear()
+                        self._renew()
+                        broken = True
+                        break
+                if broken:
+                    continue
                 if not pending:
                     break
                 chunk, future = pending.popleft()
