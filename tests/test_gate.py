@@ -62,10 +62,11 @@ def test_the_character_before_a_match(pattern, ctx):
     assert source.endswith(ctx)
 
 
-def test_explain_plan_shows_each_rules_gate(capsys):
+def test_explain_plan_shows_each_rules_gate(capsys, tmp_path):
     from ierun.cli import main
     seed = str(ROOT / "examples" / "seed" / "menafn-kz-uk.txt")
-    assert main([str(ROOT / "rules"), seed, "--explain", "plan", "-o", "/dev/null"]) == 0
+    # the facts go to a file of this test's own: never -o /dev/null (renamed over, it stops being a device)
+    assert main([str(ROOT / "rules"), seed, "--explain", "plan", "-o", str(tmp_path / "facts.jsonl")]) == 0
     err = capsys.readouterr().err
     assert "--- phase 0 rule published.iso_header" in err
     assert "trigger: always gate: start\n" in err  # money.symbol_amount: its words are the gate's business

@@ -205,8 +205,15 @@ def cmd_run(argv) -> int:
             published = dt.date.fromisoformat(a.published)
         except ValueError:
             _run_parser().error(f"--published {a.published!r} is not a date (YYYY-MM-DD)")
-    from ..pipeline import RuleSet
-    from ..pipeline import load_plan
+    if a.resume and not a.output:
+        _run_parser().error("--resume needs -o OUT (the output file the checkpoint belongs to)")
+    from .sink import OutputRefused, check_outputs
+    try:  # before any work: an output that cannot be written is known now, not after the run
+        check_outputs(a.output, a.errors)
+    except OutputRefused as err:
+        sys.stderr.write(f"ierun: error: {err}\n")
+        return 2
+    from ..pipeline import RuleSet, load_plan
     try:
         if a.explain in ("ast", "ir"):
             _explain_model(rules, a.explain)
@@ -216,14 +223,12 @@ def cmd_run(argv) -> int:
         return 1
     if a.explain == "plan":
         _explain_plan(plan)
-    if a.resume and not a.output:
-        _run_parser().error("--resume needs -o OUT (the output file the checkpoint belongs to)")
     from .inputs import JsonlFields, read_inputs
     from .runner import RunOptions, run
     rs = RuleSet(plan, a.timeout)
     docs = read_inputs(inputs, a.jsonl, JsonlFields(a.id_field, a.text_field, a.published_field), a.encoding,
                        published, a.include, a.exclude, a.max_doc_bytes)
-    job = repr((plan.ruleset.fingerprint, [str(Path(i).resolve()) if i != "-" else i for i in inputs], a.format,
+    job = repr((plan.ruleset.fingerprint, [os.path.realpath(i) if i != "-" else i for i in inputs], a.format,
                 a.jsonl, a.id_field, a.text_field, a.published_field, a.published, a.encoding))
     if a.executor == "dask":
         try:
@@ -268,7 +273,8 @@ def main(argv=None) -> int:
                    "eval": cmd_eval}[argv[0]]
             return cmd(argv[1:])
         return cmd_run(argv)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # a run stopped while extracting says more (runner.run): here, nothing was written
+        sys.stderr.write("ierun: interrupted\n")
         return 130
     except BrokenPipeError:
         return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,17 +96,55 @@ def _read(specs, jsonl, fields, encoding, published, include, exclude):
                 yield problem or Document("-", text, published)
             continue
         path = Path(spec)
-        if path.is_dir():
-            files = sorted(f for f in path.rglob("*") if f.is_file() and _wanted(str(f.relative_to(path)), include, exclude)
-                           and (f.suffix in TEXT_SUFFIXES or (jsonl and _is_jsonl(f))))
-            if not files:
+        try:
+            is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+        except FileNotFoundError:
+            yield InputProblem(spec, "no such file or directory")
+            continue
+        except (OSError, ValueError) as err:  # a symbolic link loop, a name too long, no permission
+            yield InputProblem(spec, f"cannot read: {getattr(err, 'strerror', None) or err}")
+            continue
+        if is_dir:
+            files, problems = _walk(path, include, exclude)
+            files = sorted(f for f in files if f.suffix in TEXT_SUFFIXES or (jsonl and _is_jsonl(f)))
+            if not files and not problems:
                 yield InputProblem(spec, "directory has no text files (*.txt)" + (" or *.jsonl" if jsonl else ""))
+            yield from problems
             for f in files:
                 yield from _file(f, str(f), jsonl, fields, encoding, published)
-        elif path.exists():
-            yield from _file(path, spec, jsonl, fields, encoding, published)
         else:
-            yield InputProblem(spec, "no such file or directory")
+            yield from _file(path, spec, jsonl, fields, encoding, published)
+
+
+def _walk(top: Path, include, exclude):
+    """The files under a folder (symbolic links to files followed, to folders not, as Path.rglob does), and
+    an InputProblem for every entry that cannot be read: a folder that cannot be listed, a symbolic link
+    that loops or leads nowhere. Nothing is skipped in silence."""
+    files, problems = [], []
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as err:
+            problems.append(InputProblem(str(folder), f"cannot list this folder: {err.strerror or err}"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            rel = str(path.relative_to(top))
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(path)
+                    continue
+                if entry.is_symlink():
+                    os.stat(path)  # a loop or a dangling link raises here
+                if entry.is_file() and _wanted(rel, include, exclude):
+                    files.append(path)
+            except OSError as err:
+                if _wanted(rel, include, exclude):
+                    problems.append(InputProblem(str(path), f"cannot read: {err.strerror or err}"))
+    return files, sorted(problems, key=lambda p: p.where)
 
 
 def _is_jsonl(path: Path) -> bool:
@@ -136,6 +176,16 @@ def _file(path: Path, name: str, jsonl, fields, encoding, published):
     yield problem or Document(name, text, published)
 
 
+def _surrogate(text: str, doc_id: str) -> str | None:
+    for field, value in (("text", text), ("id", doc_id)):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as err:
+            return (f"record {field} holds a lone surrogate (U+{ord(value[err.start]):04X}) at character "
+                    f"{err.start}: not valid Unicode")
+    return None
+
+
 def _jsonl_lines(lines, name, fields: JsonlFields, encoding, published):
     for n, raw in enumerate(lines, 1):
         if not raw.strip():
@@ -150,6 +200,9 @@ def _jsonl_lines(lines, name, fields: JsonlFields, encoding, published):
         except json.JSONDecodeError as err:
             yield InputProblem(where, f"malformed JSON Lines record: {err.msg} at column {err.colno}")
             continue
+        except RecursionError:
+            yield InputProblem(where, "JSON Lines record nested too deeply to read")
+            continue
         if not isinstance(rec, dict):
             yield InputProblem(where, "a JSON Lines record must be an object")
             continue
@@ -158,6 +211,11 @@ def _jsonl_lines(lines, name, fields: JsonlFields, encoding, published):
             yield InputProblem(where, f"record has no string field '{fields.text}'")
             continue
         doc_id = rec.get(fields.id, f"{name}:{n}")
+        if "\\u" in line:  # only a \\u escape can make a lone surrogate, which no output can hold
+            bad = _surrogate(text, str(doc_id))
+            if bad:
+                yield InputProblem(where, bad)
+                continue
         try:
             pub = parse_published(rec.get(fields.published)) or published
         except ValueError as err:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import pickle
+import signal
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from .emit import fact_line
@@ -23,6 +26,20 @@ class Result:
     types: list[str]           # their fact types
     problems: list[str]        # rendered diagnostics
     trace: list | None = None  # trace events (engine/trace.py), rendered by the runner
+    lost: str | None = None    # why the document has no result: the worker running it died
+
+
+class WorkerLost(Exception):
+    """A run that cannot go on: the workers are gone (the message names the documents in flight)."""
+
+
+def _doc_name(d) -> str:
+    return d.id if isinstance(d, Document) else d.where
+
+
+def _span(chunk) -> str:
+    first, last = _doc_name(chunk[0]), _doc_name(chunk[-1])
+    return f"{first}" if len(chunk) == 1 else f"{first} .. {last} ({len(chunk)} documents)"
 
 
 def _run_one(extractor, doc, trace: bool) -> Result:
@@ -39,6 +56,11 @@ _WORKER = {}
 def _init(plan_bytes: bytes, timeout: float) -> None:
     from ..engine.match import Extractor
     _WORKER["extractor"] = Extractor(pickle.loads(plan_bytes), timeout)
+
+
+def _init_pool(plan_bytes: bytes, timeout: float) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no worker tracebacks
+    _init(plan_bytes, timeout)
 
 
 def _run_chunk(docs, trace: bool) -> list[Result]:
@@ -68,16 +90,98 @@ def extract_all(extractor, docs, jobs: int = 1, trace: bool = False):
             yield _run_one(extractor, d, trace)
         return
     docs = itertools.chain(head, docs)
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    plan_bytes = pickle.dumps(extractor.plan, protocol=pickle.HIGHEST_PROTOCOL)
-    with ctx.Pool(jobs, initializer=_init, initargs=(plan_bytes, extractor.timeout)) as pool:
+    yield from _Pool(extractor, jobs, trace).results(_chunks(docs))
+
+
+_LOST = ("the worker process running this document died (killed, or out of memory) twice; "
+         "its facts are missing")
+
+
+class _Pool:
+    """Worker processes that survive the loss of one: a worker that dies breaks the pool at once (the
+    executor watches its processes), the pool is replaced, and the chunks that were in flight run again,
+    one at a time, so that a chunk that kills its worker again is found; its documents then run one by
+    one, and a document that kills a worker on its own is reported (Result.lost) and the run goes on."""
+
+    def __init__(self, extractor, jobs: int, trace: bool):
+        self.jobs, self.trace = jobs, trace
+        self.ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        self.initargs = (pickle.dumps(extractor.plan, protocol=pickle.HIGHEST_PROTOCOL), extractor.timeout)
+        self.pool = None
+
+    def _renew(self) -> None:
+        if self.pool is not None:
+            self._stop()
+        self.pool = ProcessPoolExecutor(self.jobs, mp_context=self.ctx, initializer=_init_pool,
+                                        initargs=self.initargs)
+
+    def _stop(self) -> None:
+        """Stop the pool without waiting for its work (after a loss, an error or Ctrl-C)."""
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for p in processes:
+            if p.is_alive():
+                p.terminate()
+        for p in processes:
+            p.join(5)
+        self.pool = None
+
+    def _alone(self, chunk):
+        """A chunk run with nothing else in flight; if it kills its worker, its documents one by one."""
+        try:
+            yield from self.pool.submit(_run_chunk, chunk, self.trace).result()
+            return
+        except BrokenProcessPool:
+            self._renew()
+        if len(chunk) == 1:
+            yield Result(chunk[0], [], [], [], lost=_LOST)
+            return
+        for d in chunk:
+            yield from self._alone([d])
+
+    def results(self, chunks):
+        self._renew()
         pending: deque = deque()
-        for chunk in _chunks(docs):
-            pending.append(pool.apply_async(_run_chunk, (chunk, trace)))
-            if len(pending) >= 4 * jobs:  # a bounded window: memory does not grow with the corpus
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+        suspects: deque = deque()
+        done = False
+        try:
+            while True:
+                if suspects:
+                    yield from self._alone(suspects.popleft())
+                    continue
+                broken = False
+                while len(pending) < 4 * self.jobs:  # a bounded window: memory does not grow with the corpus
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        break
+                    try:
+                        pending.append((chunk, self.pool.submit(_run_chunk, chunk, self.trace)))
+                    except BrokenProcessPool:  # a worker died since the last look
+                        suspects.extend([c for c, _ in pending] + [chunk])
+                        pending.clear()
+                        self._renew()
+                        broken = True
+                        break
+                if broken:
+                    continue
+                if not pending:
+                    break
+                chunk, future = pending.popleft()
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    suspects.extend([chunk] + [c for c, _ in pending])
+                    pending.clear()
+                    self._renew()
+                    continue
+                yield from results
+            done = True
+        finally:
+            if done:
+                self.pool.shutdown(wait=True)
+                self.pool = None
+            elif self.pool is not None:
+                self._stop()
 
 
 def _dask_chunk(plan_bytes: bytes, timeout: float, docs, trace: bool) -> list[Result]:
@@ -104,12 +208,24 @@ def extract_dask(extractor, docs, scheduler: str | None = None, trace: bool = Fa
         window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
         pending: deque = deque()
         for chunk in _chunks(docs):
-            pending.append(client.submit(_dask_chunk, plan, extractor.timeout, chunk, trace, pure=False))
+            pending.append((client.submit(_dask_chunk, plan, extractor.timeout, chunk, trace, pure=False), chunk))
             if len(pending) >= window:
-                yield from pending.popleft().result()
+                yield from _dask_result(pending)
         while pending:
-            yield from pending.popleft().result()
+            yield from _dask_result(pending)
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        try:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        except Exception:  # a cluster already gone: nothing more to close
+            pass
+
+
+def _dask_result(pending: deque):
+    future, chunk = pending.popleft()
+    try:
+        return future.result()
+    except Exception as err:  # every worker gone: FutureCancelledError, KilledWorker, a lost connection
+        raise WorkerLost(f"the Dask cluster lost the documents {_span(chunk)}: {type(err).__name__}: "
+                         f"{err}") from None

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .emit import TableWriter
 from .inputs import InputProblem
-from .parallel import extract_all
+from .parallel import WorkerLost, extract_all
+from .sink import OutputRefused, Sink, WriteFailed
 
 
 
@@ -40,43 +41,18 @@ class Stats:
     failures: int = 0
     bytes: int = 0
     facts: Counter = field(default_factory=Counter)
-
-
-class _Sink:
-    """An output file written through a temporary file, or a stream."""
-
-    def __init__(self, path: str | None, stream, resume_bytes: int | None):
-        self.path = Path(path) if path else None
-        if self.path is None:
-            self.fh = stream
-            return
-        self.partial = self.path.with_name(self.path.name + ".partial")
-        if resume_bytes is not None and self.partial.exists():
-            self.fh = open(self.partial, "r+b")
-            self.fh.truncate(resume_bytes)
-            self.fh.seek(resume_bytes)
-        else:
-            self.fh = open(self.partial, "wb")
-
-    def write(self, text: str) -> None:
-        self.fh.write(text.encode("utf-8") if self.path else text)
-
-    def tell(self) -> int:
-        return self.fh.tell() if self.path else 0
-
-    def sync(self) -> None:
-        self.fh.flush()
-        if self.path:
-            os.fsync(self.fh.fileno())
-
-    def finish(self) -> None:
-        if self.path:
-            self.fh.close()
-            os.replace(self.partial, self.path)
+    started: float = field(default_factory=time.monotonic)
 
 
 def _checkpoint_path(opts: RunOptions) -> Path | None:
-    return Path(opts.output + ".checkpoint") if opts.output else None
+    return Path(os.path.realpath(opts.output) + ".checkpoint") if opts.output else None
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return -1
 
 
 def _read_checkpoint(opts: RunOptions):
@@ -87,7 +63,13 @@ def _read_checkpoint(opts: RunOptions):
         state = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    return state if state.get("job") == opts.job_key else None
+    if not isinstance(state, dict) or state.get("job") != opts.job_key:
+        return None
+    # a checkpoint is only good if the files hold the bytes it counts (a full disk may have lost some)
+    if _size(os.path.realpath(opts.output) + ".partial") < state.get("bytes", 0) or opts.errors and \
+            _size(os.path.realpath(opts.errors) + ".partial") < state.get("errors_bytes", 0):
+        return None
+    return state
 
 
 def _write_checkpoint(opts: RunOptions, state: dict) -> None:
@@ -101,12 +83,82 @@ def run(extractor, docs, opts: RunOptions, stdout=None, stderr=None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     state = _read_checkpoint(opts)
     skip = state["docs"] if state else 0
-    out = _Sink(opts.output, stdout, state["bytes"] if state else None)
-    errors = _Sink(opts.errors, None, state["errors_bytes"] if state else None) if opts.errors else None
-    table = TableWriter(out) if opts.fmt == "table" else None
+    try:
+        out = Sink(opts.output, stdout, state["bytes"] if state else None)
+        errors = Sink(opts.errors, None, state["errors_bytes"] if state else None) if opts.errors else None
+    except OutputRefused as err:
+        stderr.write(f"ierun: error: {err}\n")
+        return 2
     stats = Stats()
+    mark = [skip, out.tell(), errors.tell() if errors else 0]  # the last document written whole
+    try:
+        status = _loop(extractor, docs, opts, out, errors, stats, mark, stderr)
+    except KeyboardInterrupt:
+        where = _stop(opts, out, errors, mark)
+        stderr.write(f"ierun: interrupted after {mark[0]:,} documents{where}\n")
+        return 130
+    except WriteFailed as err:
+        where = _stop(opts, out, errors, mark)
+        stderr.write(f"ierun: error: cannot write {err}{where}\n")
+        return 1
+    except WorkerLost as err:
+        where = _stop(opts, out, errors, mark)
+        stderr.write(f"ierun: error: {err}{where}\n")
+        return 1
+    if status is not None:
+        return status
+    try:
+        out.sync()
+        out.finish()
+        if errors:
+            errors.sync()
+            errors.finish()
+    except (OutputRefused, WriteFailed) as err:
+        stderr.write(f"ierun: error: {err}\n")
+        return 1
+    if opts.output and _checkpoint_path(opts).exists():
+        _checkpoint_path(opts).unlink()
+    if stats.failures:
+        stderr.write(f"ierun: {stats.failures} input{'s' if stats.failures != 1 else ''} failed; "
+                     f"the others were processed\n")
+    if not opts.quiet and getattr(stderr, "isatty", lambda: False)():
+        by_type = ", ".join(f"{k} {v}" for k, v in sorted(stats.facts.items())) or "none"
+        elapsed = max(time.monotonic() - stats.started, 1e-9)
+        stderr.write(f"ierun: {stats.docs} documents, facts: {by_type}; {stats.failures} failed; "
+                     f"{stats.bytes / 1e6 / elapsed:.2f} MB/s\n")
+    return 1 if stats.failures else 0
+
+
+def _stop(opts, out, errors, mark) -> str:
+    """After an interruption: a checkpoint at the last document written whole, and where the run stands."""
+    if not opts.output:
+        out.close()
+        return " (facts on standard output up to there; with -o OUT a stopped run can be resumed with --resume)"
+    try:
+        _write_checkpoint(opts, {"job": opts.job_key, "docs": mark[0], "bytes": mark[1], "errors_bytes": mark[2]})
+        saved = True
+    except OSError:
+        saved = False
+    for sink in (out, errors):
+        if sink is not None:
+            try:
+                sink.sync()
+            except WriteFailed:
+                pass
+            sink.close()
+    if saved:
+        return f"; the facts so far are in {out.partial}: run the same command with --resume to continue"
+    return (f"; the facts so far are in {out.partial}, but the checkpoint could not be saved: --resume "
+            f"continues from the last saved one")
+
+
+def _loop(extractor, docs, opts, out, errors, stats, mark, stderr):
+    """Every result written; `mark` follows the last document written whole. A status to return early, or
+    None at the end of the documents."""
+    skip = mark[0]
+    table = TableWriter(out) if opts.fmt == "table" else None
     progress = _progress(opts, stderr)
-    started, last_checkpoint = time.monotonic(), time.monotonic()
+    last_checkpoint = time.monotonic()
 
     def skipped():
         for i, doc in enumerate(docs):
@@ -119,70 +171,62 @@ def run(extractor, docs, opts: RunOptions, stdout=None, stderr=None) -> int:
         if errors:
             errors.write(json.dumps({"doc": doc_id, "stage": stage, "message": message}, ensure_ascii=False) + "\n")
 
-    stopped = False
     if opts.executor == "dask":
         from .parallel import extract_dask
         results = extract_dask(extractor, skipped(), opts.scheduler, opts.trace, max(1, opts.jobs))
     else:
         results = extract_all(extractor, skipped(), max(1, opts.jobs), opts.trace)
-    for result in results:
-        stats.docs += 1
-        doc = result.doc
-        if isinstance(doc, InputProblem):
-            fail(doc.where, "input", str(doc))
-        else:
-            stats.bytes += len(doc.text.encode("utf-8"))
-            for problem in result.problems:
-                fail(doc.id, "match", problem)
-            if result.trace is not None:
-                stderr.write(f"--- matches in {doc.id}\n" + "".join(event.render() + "\n" for event in result.trace))
-            stats.facts.update(result.types)
-            if table is not None:
-                table.write([json.loads(line) for line in result.lines])
+    try:
+        for result in results:
+            stats.docs += 1
+            doc = result.doc
+            if isinstance(doc, InputProblem):
+                fail(doc.where, "input", str(doc))
+            elif result.lost is not None:
+                fail(doc.id, "worker", f"{doc.id}: {result.lost}")
             else:
-                out.write("".join(result.lines))
-        if opts.output is None:
-            out.sync()
+                stats.bytes += len(doc.text.encode("utf-8", "surrogatepass"))
+                for problem in result.problems:
+                    fail(doc.id, "match", problem)
+                if result.trace is not None:
+                    stderr.write(f"--- matches in {doc.id}\n" + "".join(event.render() + "\n" for event in result.trace))
+                stats.facts.update(result.types)
+                if table is not None:
+                    table.write([json.loads(line) for line in result.lines])
+                else:
+                    out.write("".join(result.lines))
+            if opts.output is None:
+                out.sync()
+            mark[:] = [skip + stats.docs, out.tell(), errors.tell() if errors else 0]
+            if progress is not None:
+                progress.update(1)
+                progress.set_postfix(MB=f"{stats.bytes / 1e6:.1f}", failures=stats.failures, refresh=False)
+            if opts.output and time.monotonic() - last_checkpoint > opts.checkpoint_seconds:
+                _save(opts, out, errors, skip + stats.docs)
+                last_checkpoint = time.monotonic()
+            if opts.fail_fast and stats.failures:
+                if opts.output:
+                    _save(opts, out, errors, skip + stats.docs)
+                stderr.write("ierun: stopped at the first failure (--fail-fast)\n")
+                return 1
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # workers stopped, not waited for
         if progress is not None:
-            progress.update(1)
-            progress.set_postfix(MB=f"{stats.bytes / 1e6:.1f}", failures=stats.failures, refresh=False)
-        if opts.output and time.monotonic() - last_checkpoint > opts.checkpoint_seconds:
-            _save(opts, out, errors, skip + stats.docs)
-            last_checkpoint = time.monotonic()
-        if opts.fail_fast and stats.failures:
-            stopped = True
-            break
-    if progress is not None:
-        progress.close()
-    if stopped:
-        if opts.output:
-            _save(opts, out, errors, skip + stats.docs)
-        stderr.write("ierun: stopped at the first failure (--fail-fast)\n")
-        return 1
-    out.sync()
-    out.finish()
-    if errors:
-        errors.sync()
-        errors.finish()
-    if opts.output and _checkpoint_path(opts).exists():
-        _checkpoint_path(opts).unlink()
-    elapsed = max(time.monotonic() - started, 1e-9)
-    if stats.failures:
-        stderr.write(f"ierun: {stats.failures} input{'s' if stats.failures != 1 else ''} failed; "
-                     f"the others were processed\n")
-    if not opts.quiet and getattr(stderr, "isatty", lambda: False)():
-        by_type = ", ".join(f"{k} {v}" for k, v in sorted(stats.facts.items())) or "none"
-        stderr.write(f"ierun: {stats.docs} documents, facts: {by_type}; {stats.failures} failed; "
-                     f"{stats.bytes / 1e6 / elapsed:.2f} MB/s\n")
-    return 1 if stats.failures else 0
+            progress.close()
+    return None
 
 
 def _save(opts, out, errors, docs_done):
     out.sync()
     if errors:
         errors.sync()
-    _write_checkpoint(opts, {"job": opts.job_key, "docs": docs_done, "bytes": out.tell(),
-                             "errors_bytes": errors.tell() if errors else 0})
+    try:
+        _write_checkpoint(opts, {"job": opts.job_key, "docs": docs_done, "bytes": out.tell(),
+                                 "errors_bytes": errors.tell() if errors else 0})
+    except OSError as err:
+        raise WriteFailed(str(_checkpoint_path(opts)), err) from None
 
 
 def _progress(opts: RunOptions, stderr):
