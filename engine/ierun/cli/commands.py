@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import IerunError
 
-SUBCOMMANDS = ("check", "print", "run", "test", "eval")
+SUBCOMMANDS = ("check", "print", "run", "test", "eval", "explain")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -269,8 +269,9 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in SUBCOMMANDS:
+            from .explain import cmd_explain
             cmd = {"check": cmd_check, "print": cmd_print, "run": cmd_run, "test": cmd_test,
-                   "eval": cmd_eval}[argv[0]]
+                   "eval": cmd_eval, "explain": cmd_explain}[argv[0]]
             return cmd(argv[1:])
         return cmd_run(argv)
     except KeyboardInterrupt:  # a run stopped while extracting says more (runner.run): here, nothing was written
