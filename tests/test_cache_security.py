@@ -149,6 +149,7 @@ def money_rules():
 @given(st.data())
 def test_bit_flips_in_a_cache_entry_are_detected_and_rebuilt(tmp_path_factory, money_rules, data):
     cache = tmp_path_factory.mktemp("flips")
+    before = os.environ.get("IERUN_CACHE_DIR")
     os.environ["IERUN_CACHE_DIR"] = str(cache)
     try:
         assert ierun.load(RULES).extract_dicts(MONEY) == money_rules  # fills the cache
@@ -160,7 +161,10 @@ def test_bit_flips_in_a_cache_entry_are_detected_and_rebuilt(tmp_path_factory, m
         assert ierun.load(RULES).extract_dicts(MONEY) == money_rules
         assert ierun.load(RULES).extract_dicts(MONEY) == money_rules
     finally:
-        os.environ.pop("IERUN_CACHE_DIR")
+        if before is None:
+            os.environ.pop("IERUN_CACHE_DIR")
+        else:
+            os.environ["IERUN_CACHE_DIR"] = before
 
 
 def test_entry_with_valid_mac_but_unusable_hyperscan_database_is_rebuilt_at_load(tmp_path, monkeypatch, money_rules):
