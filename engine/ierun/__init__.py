@@ -18,7 +18,10 @@ from .facts import Fact
 
 
 class RuleSet:
-    """A loaded, compiled rule set: `extract` facts from text."""
+    """A loaded, compiled rule set: `extract` facts from text.
+
+    One RuleSet may be shared between threads: `extract` keeps a document's state in the call, each thread
+    scans with Hyperscan scratch space of its own, and compiled patterns are read-only."""
 
     def __init__(self, plan, timeout: float | None = None):
         from .match import DEFAULT_TIMEOUT, Extractor

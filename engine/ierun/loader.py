@@ -3,17 +3,14 @@ on disk, keyed by the content of the rule and lexicon files and the versions of 
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 import sys
-import tempfile
 from pathlib import Path
 
 from .errors import Diagnostic, Loc, RuleError, Source
 
 RULE_SUFFIXES = (".ie", ".yaml", ".yml")
 LEXICON_SUFFIXES = (".txt", ".tsv")
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def is_rule_file(path: Path) -> bool:
@@ -22,27 +19,30 @@ def is_rule_file(path: Path) -> bool:
 
 def find_rule_files(paths) -> list[Path]:
     """Rule files named, or found (recursively, sorted) in the directories named."""
-    out = []
+    return list(rule_roots(paths))
+
+
+def rule_roots(paths) -> dict[Path, Path]:
+    """{rule file: the folder its lexicons must stay inside}, in order: a file found in a directory named
+    keeps to that directory; a file named keeps to its own folder. (Two folders named in one run do not
+    widen each other's reach to their common parent.)"""
+    out: dict[Path, Path] = {}
     problems = []
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and is_rule_file(f))
             if not found:
                 problems.append(Diagnostic("E121", f"no rule files (*.ie, *.yaml, *.yml) in directory {p}", None))
-            out.extend(found)
+            root = p.resolve()
+            for f in found:
+                out.setdefault(f, root)
         elif p.is_file():
-            out.append(p)
+            out.setdefault(p, p.resolve().parent)
         else:
             problems.append(Diagnostic("E004", f"{p}: no such rule file or directory", None))
     if problems:
         raise RuleError(problems)
     return out
-
-
-def rules_root(paths) -> Path:
-    """The directory lexicon files must stay inside: the common parent of everything named."""
-    dirs = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths]
-    return Path(os.path.commonpath(dirs)) if dirs else Path.cwd()
 
 
 def parse_file(path: Path):
@@ -67,12 +67,19 @@ def _lexicon_paths(rule_file) -> set[Path]:
 
 
 def load_ruleset(paths, rules_dir: Path | None = None):
-    """Parse and check all rule files under `paths`; returns the IR RuleSet (raises RuleError)."""
+    """Parse and check all rule files under `paths`; returns the IR RuleSet (raises RuleError). Each rule
+    file reads lexicons only inside its own rules root (see `rule_roots`), or inside `rules_dir` if given."""
+    return _load(paths, rules_dir)[0]
+
+
+def _load(paths, rules_dir: Path | None = None):
+    """(the IR RuleSet, the lexicon files its rule files name)."""
     from .check import check
+    from .lexicon import Roots
     from .lower import lower
-    files = find_rule_files(paths)
+    roots = rule_roots(paths)
     parsed, problems = {}, {}
-    for f in files:
+    for f in roots:
         try:
             parsed[f.resolve()] = parse_file(f)
         except RuleError as err:
@@ -83,28 +90,35 @@ def load_ruleset(paths, rules_dir: Path | None = None):
     if diagnostics:
         raise RuleError(diagnostics)
     rule_files = [rf for path, rf in parsed.items() if path not in lexicon_files]
-    prog = check(rule_files, rules_dir or rules_root(paths))
-    return lower(prog, fingerprint(paths))
+    confine = rules_dir or Roots({f.resolve(): root for f, root in roots.items()})
+    prog = check(rule_files, confine)
+    return lower(prog, fingerprint(paths)), lexicon_files
 
 
 def fingerprint(paths) -> str:
-    """A hash of every rule and lexicon file's path and content, and of the versions that shape a plan."""
+    """A hash of every rule and lexicon file's path and content under `paths`, and of the versions that shape
+    a plan. (Lexicon files a rule file names elsewhere are checked by the cache entry itself: `load_plan`.)"""
+    import platform
+
     import regex
     from . import __version__, gate
-    h = hashlib.sha256(f"ierun {__version__} cache {CACHE_FORMAT} py {sys.version_info[:2]} "
+    h = hashlib.sha256(f"ierun {__version__} cache {CACHE_FORMAT} py {sys.version} {platform.machine()} "
                        f"regex {regex.__version__} hyperscan {gate.version()}".encode())
     h.update(_engine_digest())
     for p in map(Path, paths):
+        h.update(b"arg\0" + str(p.resolve()).encode() + b"\0")
         candidates = sorted(p.rglob("*")) if p.is_dir() else [p]
         for f in candidates:
             if f.is_file() and f.suffix in RULE_SUFFIXES + LEXICON_SUFFIXES:
-                h.update(str(f.resolve()).encode() + b"\0")
-                try:
-                    h.update(f.read_bytes())
-                except OSError:
-                    h.update(b"<unreadable>")
-                h.update(b"\0")
+                h.update(str(f.resolve()).encode() + b"\0" + _digest(f).encode() + b"\0")
     return h.hexdigest()
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "<unreadable>"
 
 
 def _engine_digest() -> bytes:
@@ -120,35 +134,46 @@ def _engine_digest() -> bytes:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("IERUN_CACHE_DIR")
-    if base:
-        return Path(base)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "ierun"
+    from .plancache import cache_dir
+    return cache_dir()
 
 
 def load_plan(paths, use_cache: bool = True):
-    """The compiled Plan for the rule files under `paths`, from the cache when the files are unchanged."""
+    """The compiled Plan for the rule files under `paths`, from the cache when the files are unchanged.
+
+    The cache (see plancache.py for what it trusts) keeps, with each plan, the digest of every lexicon file
+    its rule files name, so a plan is not used once one of them changed, wherever it lives."""
+    from . import plancache
     from .compile import compile_ruleset
     key = fingerprint(paths) if use_cache else None
-    cached = cache_dir() / f"plan-{key}.pickle" if key else None
-    if cached is not None and cached.is_file():
-        try:
-            with open(cached, "rb") as fh:
-                return pickle.load(fh)
-        except Exception:  # a corrupt or stale cache entry is rebuilt, never fatal
-            pass
-    plan = compile_ruleset(load_ruleset(paths))
-    if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(plan, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cached)
-        except OSError:
-            pass  # an unwritable cache only costs speed
+    if key is not None:
+        entry = plancache.read(key)
+        if _fresh(entry):
+            return entry[1]
+    ruleset, lexicon_files = _load(paths)
+    deps = {str(f): _digest(f) for f in sorted(lexicon_files)}
+    plan = compile_ruleset(ruleset)
+    if key is not None:
+        plancache.write(key, (deps, plan))
     return plan
+
+
+def _fresh(entry) -> bool:
+    """Is a cache entry a (lexicon digests, Plan) pair whose lexicon files are unchanged and whose compiled
+    parts this process can use (Hyperscan databases are deserialized and tried here, not at first scan)?"""
+    from .compile import Plan
+    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], dict)
+            and isinstance(entry[1], Plan)):
+        return False
+    deps, plan = entry
+    if any(_digest(Path(f)) != digest for f, digest in deps.items()):
+        return False
+    try:
+        for g in plan.gates:
+            g.load()
+    except Exception:
+        return False
+    return True
 
 
 def rule_sets(paths) -> list[list[Path]]:
