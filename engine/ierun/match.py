@@ -4,6 +4,8 @@ from __future__ import annotations
 import bisect
 import time
 import datetime as dt
+
+import regex
 from dataclasses import dataclass, field
 
 from . import ast as A
@@ -83,6 +85,24 @@ def finditer_at(pattern, subject: str, starts: list[int], spans, keep_all: bool,
             yield m
             if not keep_all:
                 pos = max(m.end(), s + 1)
+
+
+# A character of the private use area that is neither a fact marker nor padding: the document's own
+# characters of the marker alphabet become this one in a masked text. Like them it is not a letter, digit or
+# white space (a token of its own, `?` to the gate), so nothing but a fact reference reads them differently.
+NEUTRAL = "\uf8fe"
+
+
+def marker_alphabet(n_types: int):
+    """A pattern of the characters that mark the facts of `n_types` fact types, and their padding."""
+    assert 0xE000 + n_types <= ord(NEUTRAL), "too many fact types for the marker alphabet"
+    return regex.compile(f"[{regex.escape(fact_marker(0))}-{regex.escape(fact_marker(max(n_types - 1, 0)))}"
+                         f"{regex.escape(FACT_PAD)}]")
+
+
+def neutralize(text: str, alphabet) -> str:
+    """The text with every character of the marker alphabet replaced by NEUTRAL (the same length)."""
+    return alphabet.sub(NEUTRAL, text) if alphabet.search(text) else text
 
 
 def _left(deadline: float) -> float:
@@ -166,6 +186,8 @@ class Extractor:
         # the order rules run in: by number, except that a `once` type's rules run by priority, highest first
         self._order = [(-cr.rule.priority if self._once[cr.rule.fact] else 0, number)
                        for number, cr in enumerate(plan.rules)]
+        # the characters that mark consumed facts in a masked text: the document's own are neutralized there
+        self._marker_chars = marker_alphabet(len(plan.fact_index))
         self._hidden = frozenset(name for name, ft in plan.ruleset.facts.items() if ft.hidden)
         self._keep_all_rules = {cr.name: cr.rule.keep_all for cr in plan.rules}
         # each rule's fields: (name, type, the expression compiled)
@@ -281,6 +303,7 @@ class Extractor:
         """The text with each consumed fact replaced, at equal length, by its type marker and padding; and
         the same for the gate, as bytes (markers as MARKER_BYTE, padding as PAD_BYTE)."""
         spans = sorted((s, e, t) for t in wanted for (s, e) in by_type.get(t, {}))
+        text = neutralize(text, self._marker_chars)  # no character of the document can pose as a fact
         if not spans:
             return text, None
         parts, pos = [], 0
