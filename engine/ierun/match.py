@@ -336,10 +336,12 @@ class Extractor:
                                     rule.keep_all, deadline=deadline))
         except TimeoutError:
             doc.out.problems.append(Diagnostic(
-                "E201", f"rule '{rule.name}' ran out of time ({doc.budget:.3g} s) on document "
-                f"{doc.doc_id if doc.doc_id is not None else '<text>'}; none of its matches in this document "
-                "are used", rule.loc, "an embedded regex backtracks catastrophically: make its repetitions "
-                "unambiguous (or raise --timeout if the rule is only slow)"))
+                "E201", f"rule '{rule.name}' ran out of time ({self.timeout:g} s) on document "
+                f"{doc.doc_id if doc.doc_id is not None else '<text>'}; its matches in this document are skipped",
+                rule.loc, f"the limit is {self.timeout:g} s plus {self.timeout:g} s per {TIMEOUT_CHARS:,} characters "
+                f"({doc.budget:.3g} s here), for all of the rule's matching in the document together; an embedded "
+                "regex that backtracks catastrophically needs unambiguous repetitions (raise --timeout if the rule "
+                "is only slow)"))
             return []
 
     def _worth(self, cr: CompiledRule, subject: str, doc: _Document, deadline: float):
