@@ -37,6 +37,8 @@ CODES = {
     "E119": "bad option value",
     "E120": "unknown fact field",
     "E121": "no rule files",
+    "E122": "a rule too large: nested too deeply or repeated too many times",
+    "E201": "a rule ran out of time on a document",
 }
 
 

@@ -15,6 +15,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import ast as A
 from .errors import Collector, Diagnostic, Loc, Source
+from .limits import DEPTH_HINT, DEPTH_MESSAGE, MAX_DEPTH, tree_too_deep
 from .paths import grammar_file
 
 START_SYMBOLS = ("start", "pattern", "expr", "type_ref", "scope")
@@ -428,6 +429,13 @@ def parse_fragment(text: str, start: str, locate: Callable[[int, int, int, int],
         tree = grammar().parse(text, start=start)
     except UnexpectedInput as err:
         problems.items.append(_syntax_diagnostic(err, text, locate, _WHAT[start]))
+        problems.raise_if_any()
+    deep = tree_too_deep(tree, 2 * MAX_DEPTH)  # the AST is built recursively: refuse what would overflow
+    if deep is not None:
+        meta = deep.meta
+        loc = locate(1, 1, 1, 2) if getattr(meta, "empty", True) else \
+            locate(meta.line, meta.column, meta.line, meta.column + 1)
+        problems.error("E122", f"{_WHAT[start]} {DEPTH_MESSAGE}", loc, DEPTH_HINT)
         problems.raise_if_any()
     node = ToAst(locate, problems).transform(tree)
     problems.raise_if_any()

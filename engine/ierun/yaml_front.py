@@ -13,6 +13,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from . import ast as A
 from .errors import Collector, Diagnostic, Loc, RuleError, Source, did_you_mean
 from .parser import parse_fragment
+from .limits import DEPTH_MESSAGE, MAX_DEPTH, yaml_too_deep
 
 TOP_KEYS = ("facts", "lexicons", "patterns", "rules")
 FACT_KEYS = ("fields", "once", "all", "hidden", "publishes")
@@ -261,6 +262,10 @@ class _Reader:
 def parse_yaml(text: str, path: str = "<string>") -> A.RuleFile:
     source = Source(path, text)
     reader = _Reader(source)
+    deep = yaml_too_deep(text, MAX_DEPTH)
+    if deep is not None:
+        loc = Loc(source, deep.line + 1, deep.column + 1, deep.column + 2)
+        raise RuleError([Diagnostic("E122", f"YAML {DEPTH_MESSAGE}", loc, "a rule file needs only a few levels")])
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
