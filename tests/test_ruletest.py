@@ -24,6 +24,11 @@ def test_ierun_test_reports_a_broken_rule(capsys, monkeypatch):
         "tests/fixtures/broken_rules/money.ie:9:13: FAIL money.dollars example 'paid $5 million'\n"
         "  expected: amount=5000000\n"
         "  got:      amount=5000, currency=USD  (from '$5 million' at 5-15)\n"
+        "  why:\n"
+        "    money.dollars: matched  (tests/fixtures/broken_rules/money.ie:4:6)\n"
+        "      it matched '$5 million' at 5-15 and the engine emitted this Money fact\n"
+        "      amount = \"5000\" from '5 million'  set at tests/fixtures/broken_rules/money.ie:5:17\n"
+        "      currency = \"USD\"  set at tests/fixtures/broken_rules/money.ie:7:5\n"
         "\n"
         "ok   money.dollars counter 'paid 5 million'\n"
         "ok   money.yen example 'cost 5 yen'\n"
@@ -39,7 +44,11 @@ rule a.long -> Hit { match t:(NUMBER "dlrs") priority 1 t = t }
     assert main(["test", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "  got:      nothing from this rule\n" \
-           "  note:     dropped a.short (0, 1) '5': overlaps a.long (0, 6)\n" in out
+           "  why:\n" \
+           f"    a.short: lost  ({tmp_path / 'r.ie'}:2:6)\n" \
+           "      it matched '5' at 0-1 and lost overlap resolution to a.long ('5 dlrs' at 0-6): a.long has the " \
+           "higher priority (1 > 0)\n" \
+           f"      t = \"5\" from '5'  set at {tmp_path / 'r.ie'}:2:29\n" in out
 
 
 def test_pytest_plugin_collects_one_item_per_example(tmp_path):

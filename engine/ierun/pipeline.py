@@ -244,6 +244,16 @@ class RuleSet:
     def extract_dicts(self, text: str, published=None, doc_id=None) -> list[dict]:
         return [f.to_dict() for f in self.extract(text, published, doc_id)]
 
+    def explain(self, text: str, rule=None, at=None, find: str | None = None, fact_type: str | None = None,
+                published: _dt.date | str | None = None, doc_id: str | None = None) -> list:
+        """Why and why not: an Explanation (testing/explain.py) per rule (`rule`: a name or names; default all,
+        or those of `fact_type`) at the point of interest (`at`: an offset or a (start, end) span; `find`: a
+        text's first occurrence; neither: the whole text), as `ierun explain` shows them."""
+        from .testing.explain import explain
+        if isinstance(published, str):
+            published = _dt.date.fromisoformat(published[:10])
+        return explain(self, text, rule, at=at, find=find, fact_type=fact_type, published=published, doc_id=doc_id)
+
 
 def load(*paths, use_cache: bool = True, timeout: float | None = None) -> RuleSet:
     """Load rule files and directories (DSL `.ie` or YAML) into a compiled RuleSet; with no path, the default

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..language import nodes as A
-from ..engine.trace import Dropped, Failed
+from ..engine.trace import Failed
 from ..language.normalize import NoSuchDate
 from ..language.values import BadValue, coerce, same_value, to_json
 
@@ -48,7 +48,8 @@ def check_example(rules, rule_name: str, example: A.Example) -> Outcome:
         if not mine:
             return Outcome(rule_name, example, True)
         got = "\n".join(f"  got:      {_fields(f.fields)}  (from {f.text!r} at {f.start}-{f.end})" for f in mine)
-        return Outcome(rule_name, example, False, f"  expected: no {ir_rule.fact} from this rule\n{got}\n{problems}")
+        return Outcome(rule_name, example, False, f"  expected: no {ir_rule.fact} from this rule\n{got}\n"
+                                                  f"{_why(rules, rule_name, example, published)}{problems}")
     expected = {}
     for name, value in example.fields:
         decl = fact_type.field(name)
@@ -63,10 +64,15 @@ def check_example(rules, rule_name: str, example: A.Example) -> Outcome:
     lines += [f"  got:      {_fields(f.fields)}  (from {f.text!r} at {f.start}-{f.end})" for f in mine]
     if not mine:
         lines.append("  got:      nothing from this rule")
-        hidden = [e for e in result.trace if isinstance(e, Dropped) and e.rule == rule_name]
-        failed = [e for e in result.trace if isinstance(e, Failed) and e.rule == rule_name]
-        lines += [f"  note:     {e.render()}" for e in hidden + failed]
-    return Outcome(rule_name, example, False, "\n".join(lines) + "\n" + problems)
+    return Outcome(rule_name, example, False, "\n".join(lines) + "\n" + _why(rules, rule_name, example, published)
+                   + problems)
+
+
+def _why(rules, rule_name: str, example: A.Example, published) -> str:
+    """The rule's explanation on the example's text (why it did not match, or where its fields came from)."""
+    from .explain import explain
+    e = explain(rules, example.text, rule_name, published=published)[0]
+    return "  why:\n" + e.render("    ") + "\n"
 
 
 def run_examples(rules, only_rules=None) -> list[Outcome]:

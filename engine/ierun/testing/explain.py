@@ -37,6 +37,11 @@ class Explanation:
     message: str | None = None               # value_failed: the field expression's message
     rule_loc: object = field(default=None, compare=False, repr=False)
 
+    def render(self, indent: str = "") -> str:
+        """As text for people (explain_text.py)."""
+        from .explain_text import render
+        return render(self, indent)
+
     def as_dict(self) -> dict:
         d = {"doc": self.doc, "rule": self.rule, "outcome": self.outcome, "reason": self.reason}
         if self.fact is not None:
