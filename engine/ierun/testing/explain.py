@@ -133,9 +133,11 @@ class _Context:
                                field_sources=sources or field_sources(rule, None))
         events = [e for e in self.run.trace if e.rule == name and _overlaps(e.span, point)]
         lost = [e for e in events if isinstance(e, Dropped)]
-        lost += [Dropped(e.rule, e.span, e.text, *self._holder(rule, e.span)) for e in events if isinstance(e, Kept)]
-        if lost:
-            return self._lost(rule, self._nearest(lost), base)
+        # kept by overlap resolution (as `all`) but not emitted: the span already holds a fact of the type
+        same = [Dropped(e.rule, e.span, e.text, *self._holder(rule, e.span)) for e in events if isinstance(e, Kept)]
+        if lost or same:
+            e = self._nearest(lost or same)
+            return self._lost(rule, e, base, same_span=not lost)
         failed = [e for e in events if isinstance(e, Failed)]
         if failed:
             e = self._nearest(failed)
@@ -153,14 +155,14 @@ class _Context:
         f = self.by_type.get(rule.fact, {}).get(span)
         return (f.rule, f.span) if f is not None else ("?", span)
 
-    def _lost(self, rule, e: Dropped, base) -> Explanation:
+    def _lost(self, rule, e: Dropped, base, same_span: bool = False) -> Explanation:
         winner = self.model.rule(e.winner) if e.winner in {r.name for r in self.model.rules} else None
         ws, we = e.winner_span
         s, t = e.span
         once = self.model.facts[rule.fact].once
         wp = winner.priority if winner else rule.priority
-        if e.winner == "?" or (e.winner_span == e.span and winner is None):
-            why = "another fact of the same span was already kept"
+        if same_span:
+            why = f"a span holds one fact of a type, and {e.winner}'s came first"
         elif once and not (ws < t and s < we):
             why = (f"{rule.fact} is a `once` type: only its best fact is kept, and {e.winner}'s ranks first "
                    f"(priority {wp} vs {rule.priority}, then the earlier start)")
@@ -246,7 +248,8 @@ class _Context:
         for lo, hi in spans if point is None else [(lo, hi)]:
             end = 1 if anchored else (starts_hi if point is not None else hi)
             tried += attempts(rule.pattern, text[:hi], lo, end, self.model.lexicons, facts)
-        whole = [a for a in tried if a.failed_at is None and a.end is not None]
+        # a whole match that does not reach the point is no failure there (and was the engine's to find)
+        whole = [a for a in tried if a.failed_at is None and a.end is not None and _overlaps((a.start, a.end), point)]
         if whole:
             a = whole[0]
             return Explanation(**base, outcome="skipped", attempts=(a,),
