@@ -36,7 +36,8 @@ def _run_parser():
     p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
     p.add_argument("-o", "--output", help="write facts to this file instead of standard output")
     p.add_argument("--no-cache", action="store_true", help="compile the rules, ignoring the plan cache")
-    p.add_argument("--timeout", type=float, default=None, help="seconds a rule may spend on one document")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="seconds a rule may spend on a document, plus as many per 1,000 characters (default 2)")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                    help="worker processes (default: all cores; 1: in this process); output keeps the input order")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
