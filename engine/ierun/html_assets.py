@@ -8,7 +8,7 @@ PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#008080", "#f
 
 CSS = """
 :root { font-family: system-ui, sans-serif; color: #222; }
-body { margin: 0; display: grid; grid-template-columns: minmax(0, 1fr) 22rem; min-height: 100vh; }
+body { margin: 0; display: grid; grid-template-columns: minmax(0, 1fr) 26rem; min-height: 100vh; }
 main { padding: 1rem 1.5rem; }
 aside#panel { position: sticky; top: 0; align-self: start; height: 100vh; overflow: auto; box-sizing: border-box;
   padding: 1rem; border-left: 1px solid #ccc; background: #fafafa; font-size: 0.9rem; }
@@ -31,13 +31,17 @@ mark.f.first::before { content: attr(data-t); font: 600 .6rem/1 system-ui, sans-
   background: var(--c); padding: 1px 3px; margin-right: 2px; border-radius: 2px; vertical-align: super; }
 mark.f.empty { display: inline-block; min-width: 4px; min-height: 1em; vertical-align: middle; }
 span.fs { text-decoration: underline dotted var(--c) 2px; text-underline-offset: 4px; }
+span.fs.hl { text-decoration-style: solid; }
+span.fs.hl::after { content: attr(data-k); font: 600 .6rem/1 system-ui, sans-serif; color: var(--c);
+  vertical-align: sub; margin-left: 1px; }
 mark.f.hl, mark.f.hl mark.f { background: color-mix(in srgb, var(--c) 40%, transparent); outline: 1px solid var(--c); }
 mark.f.off { background: none; border-bottom-color: transparent; cursor: auto; }
 mark.f.off::before { display: none; } span.fs.off { text-decoration: none; }
 #panel dl { display: grid; grid-template-columns: auto 1fr; gap: .2rem .6rem; margin: .5rem 0; }
 #panel dt { font-weight: 600; } #panel dd { margin: 0; word-break: break-word; }
-#panel table { border-collapse: collapse; width: 100%; } #panel td, #panel th { border: 1px solid #ddd;
-  padding: .15rem .3rem; vertical-align: top; text-align: left; word-break: break-word; }
+#panel table { border-collapse: collapse; width: 100%; } #panel td, #panel th { border: 1px solid #ddd; overflow-wrap: break-word;
+  padding: .15rem .3rem; vertical-align: top; text-align: left; }
+#panel td:nth-child(1), #panel td:nth-child(3) { white-space: nowrap; }
 #panel .hint { color: #777; }
 """
 
@@ -73,7 +77,8 @@ JS = r"""
     if (pinned !== null) panel.append(el("p", "pinned: click the text elsewhere to unpin", "hint"));
   }
   function light(id, on) {
-    document.querySelectorAll('mark.f[data-f="' + id + '"]').forEach(function (m) { m.classList.toggle("hl", on); });
+    document.querySelectorAll('mark.f[data-f="' + id + '"], span.fs[data-f="' + id + '"]').forEach(function (m) {
+      m.classList.toggle("hl", on); });
   }
   function factOf(target) {
     var m = target.closest ? target.closest("mark.f") : null;
@@ -83,13 +88,13 @@ JS = r"""
   document.addEventListener("mouseover", function (e) {
     var m = factOf(e.target);
     if (!m || pinned !== null) return;
-    document.querySelectorAll("mark.f.hl").forEach(function (x) { x.classList.remove("hl"); });
+    document.querySelectorAll(".hl").forEach(function (x) { x.classList.remove("hl"); });
     light(m.dataset.f, true); show(m.dataset.f);
   });
   document.addEventListener("click", function (e) {
     var m = factOf(e.target);
     if (!m) { if (e.target.closest && e.target.closest("pre.text")) { pinned = null; } return; }
-    document.querySelectorAll("mark.f.hl").forEach(function (x) { x.classList.remove("hl"); });
+    document.querySelectorAll(".hl").forEach(function (x) { x.classList.remove("hl"); });
     pinned = m.dataset.f; light(pinned, true); show(pinned);
   });
   function filter() {
