@@ -192,6 +192,10 @@ def test_a_corpus_is_written_one_page_per_n_documents(tmp_path):
     assert '<a href="facts.html">page 1</a><span>page 2</span><a href="facts-3.html">next page</a>' in pages[1]
     assert '<a href="facts.html">page 1</a><a href="facts-2.html">page 2</a><span>page 3</span></nav>' in pages[2]
     assert '<td><a href="#d0">d4</a></td><td>3</td>' in pages[2]  # the index: Pair, Inner, Cross
+    # the first page, written last, indexes the pages
+    assert ('<tr><td><a href="facts-2.html">page 2</a></td><td>2</td><td>d2</td><td>d3</td><td>6</td><td>2</td>'
+            '<td>2</td><td>2</td></tr>') in pages[0]  # Cross, Inner, Pair
+    assert "<h2>Pages</h2>" not in pages[1] + pages[2]
 
 
 def test_standard_output_refuses_more_than_one_page(tmp_path):

@@ -108,6 +108,15 @@ class PageDoc:
 
 
 @dataclass
+class PageSummary:
+    name: str      # the page's file name
+    docs: int
+    first: str     # the first and last document's ids
+    last: str
+    facts: Counter
+
+
+@dataclass
 class Page:
     docs: list[PageDoc] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -119,9 +128,11 @@ class Page:
 
 
 def render_page(page: Page, types: list[str], rule_locs: dict[str, str], number: int = 1,
-                page_names: list[str] = (), has_next: bool = False, title: str = "ierun facts") -> str:
+                page_names: list[str] = (), has_next: bool = False, title: str = "ierun facts",
+                summary: list[PageSummary] | None = None) -> str:
     """One self-contained HTML page. `types`: the rule set's fact types (their colours); `rule_locs`: rule
-    name -> "file:line"; `page_names`: the file names of all pages written so far, this one included."""
+    name -> "file:line"; `page_names`: the file names of all pages written so far, this one included;
+    `summary`: for the first page of several, every page's documents and fact counts (the corpus index)."""
     seen = sorted({f["type"] for d in page.docs for f in d.facts} - set(types))
     all_types = list(types) + seen
     type_class = {t: f"t{i}" for i, t in enumerate(all_types)}
@@ -154,6 +165,14 @@ def render_page(page: Page, types: list[str], rule_locs: dict[str, str], number:
         if has_next:
             links.append(f'<a href="{_esc(_page_name_after(page_names))}">next page</a>')
         nav = f'<nav class="pages">{"".join(links)}</nav>'
+    if summary:
+        stypes = [t for t in all_types if any(p.facts[t] for p in summary)]
+        nav += ('<h2>Pages</h2><table class="index pages"><tr><th>page</th><th>documents</th><th>first</th><th>last</th>'
+                "<th>facts</th>" + "".join(f"<th>{_esc(t)}</th>" for t in stypes) + "</tr>"
+                + "".join(f'<tr><td><a href="{_esc(p.name)}">page {i + 1}</a></td><td>{p.docs}</td>'
+                          f"<td>{_esc(p.first)}</td><td>{_esc(p.last)}</td><td>{sum(p.facts.values())}</td>"
+                          + "".join(f"<td>{p.facts[t] or ''}</td>" for t in stypes) + "</tr>"
+                          for i, p in enumerate(summary)) + "</table><h2>Documents on this page</h2>")
     problems = ("<h2>Problems</h2><div class=\"problems\">" + "\n".join(map(_esc, page.problems)) + "</div>"
                 if page.problems else "")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -197,7 +216,8 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 class HtmlPages:
-    """Collects documents and writes a page whenever one is full (to files), or the one page (to a stream)."""
+    """Collects documents and writes a page whenever one is full (to files), or the one page (to a stream).
+    With several pages the first one is written last: it also indexes every page (documents, fact counts)."""
 
     def __init__(self, output: str | None, stream, types, rule_locs, docs_per_page=DOCS_PER_PAGE,
                  page_bytes=PAGE_BYTES):
@@ -206,6 +226,8 @@ class HtmlPages:
         self.docs_per_page, self.page_bytes = docs_per_page, page_bytes
         self.page = Page()
         self.written: list[str] = []
+        self.summary: list[PageSummary] = []
+        self.first: Page | None = None  # the first page, held back until the index is known
 
     def full(self) -> bool:
         return len(self.page.docs) >= self.docs_per_page or self.page.size >= self.page_bytes
@@ -219,14 +241,27 @@ class HtmlPages:
         if self.output is None:
             self.stream.write(render_page(self.page, self.types, self.rule_locs))
             self.written.append("-")
+            self.page = Page()
+            return
+        name = page_name(self.output, number)
+        docs = self.page.docs
+        self.summary.append(PageSummary(Path(name).name, len(docs), docs[0].doc_id if docs else "",
+                                        docs[-1].doc_id if docs else "", Counter(f["type"] for d in docs for f in d.facts)))
+        self.written.append(name)
+        if number == 1 and has_next:
+            self.first = self.page
         else:
-            name = page_name(self.output, number)
-            names = [Path(n).name for n in self.written] + [Path(name).name]
-            _write_atomic(Path(name), render_page(self.page, self.types, self.rule_locs, number, names, has_next,
-                                                  title=f"ierun facts, page {number}" if number > 1 or has_next
-                                                  else "ierun facts"))
-            self.written.append(name)
+            self._write(self.page, number, has_next)
+        if not has_next and self.first is not None:
+            self._write(self.first, 1, True, self.summary)
         self.page = Page()
+
+    def _write(self, page: Page, number: int, has_next: bool, summary=None) -> None:
+        names = [Path(n).name for n in self.written[:number]]
+        several = len(self.written) > 1 or has_next
+        _write_atomic(Path(page_name(self.output, number)),
+                      render_page(page, self.types, self.rule_locs, number, names, has_next,
+                                  f"ierun facts, page {number}" if several else "ierun facts", summary))
 
 
 def run_html(extractor, docs, opts, plan, stdout=None, stderr=None, docs_per_page: int = DOCS_PER_PAGE,
