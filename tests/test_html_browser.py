@@ -91,7 +91,8 @@ PROBE = r"""<script>
 
 def _browse(tmp_path: Path, page: Path, *args: str) -> str:
     env = dict(os.environ, HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "home"),
-               XDG_CACHE_HOME=str(tmp_path / "home"), XDG_RUNTIME_DIR=str(tmp_path / "home"))
+               XDG_CACHE_HOME=str(tmp_path / "home"), XDG_RUNTIME_DIR=str(tmp_path / "home"),
+               TMPDIR=str(tmp_path / "home"))
     (tmp_path / "home").mkdir(exist_ok=True)
     cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-breakpad",
            "--disable-extensions", "--disable-background-networking", "--disable-component-update",

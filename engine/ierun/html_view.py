@@ -137,7 +137,7 @@ def render_page(page: Page, types: list[str], rule_locs: dict[str, str], number:
     all_types = list(types) + seen
     type_class = {t: f"t{i}" for i, t in enumerate(all_types)}
     facts_data, body = [], []
-    for n, d in enumerate(page.docs):
+    for d in page.docs:
         for f in d.facts:
             texts = {k: d.text[s[0]:s[1]] for k, s in f["field_spans"].items() if s}
             facts_data.append(dict(f, doc=d.doc_id, loc=rule_locs.get(f["rule"], ""), field_texts=texts))
