@@ -89,10 +89,16 @@ PROBE = r"""<script>
 </script>"""
 
 
-def _browse(tmp_path: Path, page: Path, *args: str) -> str:
+@pytest.fixture
+def short_tmp(tmp_path_factory):
+    """The browser's temporary folder: it puts a socket there, whose path must stay under 108 characters, so
+    a short folder of pytest's temporary area (beside tmp_path) rather than one named after the test."""
+    return tmp_path_factory.mktemp("cr")
+
+
+def _browse(tmp_path: Path, short: Path, page: Path, *args: str) -> str:
     env = dict(os.environ, HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "home"),
-               XDG_CACHE_HOME=str(tmp_path / "home"), XDG_RUNTIME_DIR=str(tmp_path / "home"),
-               TMPDIR=str(tmp_path / "home"))
+               XDG_CACHE_HOME=str(tmp_path / "home"), XDG_RUNTIME_DIR=str(short), TMPDIR=str(short))
     (tmp_path / "home").mkdir(exist_ok=True)
     cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-breakpad",
            "--disable-extensions", "--disable-background-networking", "--disable-component-update",
@@ -111,10 +117,10 @@ def _page(tmp_path, rules, inputs) -> Path:
     return out
 
 
-def _probe(tmp_path, page: Path) -> dict:
+def _probe(tmp_path, short, page: Path) -> dict:
     probed = tmp_path / "probed.html"
     probed.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
-    dom = _browse(tmp_path, probed, "--dump-dom")
+    dom = _browse(tmp_path, short, probed, "--dump-dom")
     m = re.search(r'<pre id="test-results">(.*?)</pre>', dom, re.S)
     assert m, dom[-2000:]
     return json.loads(html.unescape(m.group(1)))
@@ -126,10 +132,10 @@ def _jsonl(capsys, argv):
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
-def test_the_seed_page_in_chromium(tmp_path, capsys):
+def test_the_seed_page_in_chromium(tmp_path, short_tmp, capsys):
     page = _page(tmp_path, [ROOT / "rules"], [SEED])
     facts = _jsonl(capsys, [ROOT / "rules", SEED])
-    seen = _probe(tmp_path, page)
+    seen = _probe(tmp_path, short_tmp, page)
     assert seen["texts"] == [SEED.read_text(encoding="utf-8")]
     assert len(seen["facts"]) == len(facts) >= 9
     colours = {}
@@ -155,13 +161,13 @@ def test_the_seed_page_in_chromium(tmp_path, capsys):
     assert seen["unticked"] == "Dateline" and seen["off"] == ["Dateline"]
 
 
-def test_escaping_nesting_and_crossing_in_chromium(tmp_path, capsys):
+def test_escaping_nesting_and_crossing_in_chromium(tmp_path, short_tmp, capsys):
     rules = tmp_path / "t.ie"
     rules.write_text(RULES)
     doc = tmp_path / "nasty.txt"
     doc.write_text(NASTY)
     page = _page(tmp_path, [rules], [doc])
-    seen = _probe(tmp_path, page)
+    seen = _probe(tmp_path, short_tmp, page)
     assert seen["title"] == "ierun facts"  # the document's <script> did not run
     assert seen["texts"] == [NASTY]  # `<script>` and `</mark>` shown as text
     facts = _jsonl(capsys, [rules, doc])
@@ -172,10 +178,10 @@ def test_escaping_nesting_and_crossing_in_chromium(tmp_path, capsys):
                                                    "right": ["right", "beta", "10\u201314", "beta"]}
 
 
-def test_a_screenshot_of_the_seed_page(tmp_path):
+def test_a_screenshot_of_the_seed_page(tmp_path, short_tmp):
     page = _page(tmp_path, [ROOT / "rules"], [SEED])
     shot = tmp_path / "seed.png"
-    _browse(tmp_path, page, f"--screenshot={shot}")
+    _browse(tmp_path, short_tmp, page, f"--screenshot={shot}")
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
