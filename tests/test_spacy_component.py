@@ -150,3 +150,11 @@ def test_displacy_shows_the_facts(seed_nlp):
     labels = re.findall(r">\s*(Money|Title|Dateline|Headline)\s*<", page)
     assert labels == [f["type"] for f in _expected(doc.text)] == ["Dateline", "Title", "Title"] + ["Money"] * 6
     assert re.search(r">\s*1\.8\s*<", page) and re.search(r">\s*billion\s*<", page)  # the tokens of "$1.8 billion", each in its span
+
+
+def test_without_rules_the_component_uses_the_pack_that_ships_with_ierun(seed_nlp):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("ierun")
+    text = SEED.read_text(encoding="utf-8")
+    default, given = nlp(text), seed_nlp(text)
+    assert [s._.ierun for s in default.spans["ierun"]] == [s._.ierun for s in given.spans["ierun"]] != []

@@ -39,7 +39,6 @@ class IerunLexer(RegexLexer):
     aliases = ["ierun", "ie"]
     filenames = ["*.ie"]
     mimetypes = ["text/x-ierun"]
-    url = "https://pypi.org/project/ierun/"
 
     tokens = {
         "space": [
