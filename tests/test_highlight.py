@@ -11,7 +11,7 @@ pygments = pytest.importorskip("pygments", reason="pygments is in the test extra
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename  # noqa: E402
 from pygments.token import Comment, Error, Keyword, Name, Number, Operator, Punctuation, String  # noqa: E402
 
-from ierun.pygments_lexer import IerunLexer  # noqa: E402
+from ierun.language.pygments_lexer import IerunLexer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE_FILES = sorted(p for d in ("rules", "examples") for p in (ROOT / d).rglob("*.ie"))

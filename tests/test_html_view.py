@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ierun.cli import main
-from ierun.html_view import mark_up, page_name, render_page, Page, PageDoc, run_html
+from ierun.cli.html_view import mark_up, page_name, render_page, Page, PageDoc, run_html
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed" / "menafn-kz-uk.txt"
@@ -170,7 +170,7 @@ def _corpus(tmp_path, n):
 
 
 def _opts(output=None, **kw):
-    from ierun.runner import RunOptions
+    from ierun.cli.runner import RunOptions
     return RunOptions(output, "html", **kw)
 
 
@@ -178,7 +178,7 @@ def test_a_corpus_is_written_one_page_per_n_documents(tmp_path):
     import ierun
     rules_path, corpus = _corpus(tmp_path, 5)
     rules = ierun.load(str(rules_path), use_cache=False)
-    from ierun.inputs import JsonlFields, read_inputs
+    from ierun.cli.inputs import JsonlFields, read_inputs
     docs = read_inputs([str(corpus)], True, JsonlFields(), "utf-8", None, [], [], 1 << 20)
     err = io.StringIO()
     out = tmp_path / "facts.html"
@@ -200,7 +200,7 @@ def test_a_corpus_is_written_one_page_per_n_documents(tmp_path):
 
 def test_standard_output_refuses_more_than_one_page(tmp_path):
     import ierun
-    from ierun.inputs import JsonlFields, read_inputs
+    from ierun.cli.inputs import JsonlFields, read_inputs
     rules_path, corpus = _corpus(tmp_path, 3)
     rules = ierun.load(str(rules_path), use_cache=False)
     docs = read_inputs([str(corpus)], True, JsonlFields(), "utf-8", None, [], [], 1 << 20)
