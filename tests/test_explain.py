@@ -52,8 +52,10 @@ def _million(tmp_path) -> Path:
 
 
 # ---- the "done when" examples --------------------------------------------------------------------
-def test_seed_article_explains_the_money_rules_at_a_span(capsys, monkeypatch):
+def test_seed_article_explains_the_money_rules_at_a_span(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(ROOT)
+    # a plan of its own: a cached plan names the rule files by the path they were first compiled from
+    monkeypatch.setenv("IERUN_CACHE_DIR", str(tmp_path))
     assert main(["explain", "rules", SEED, "--find", "$1.8 billion", "--json"]) == 0
     lines = _json_lines(capsys.readouterr().out)
     money = [d for d in lines if d["rule"].startswith("money.")]
@@ -172,6 +174,8 @@ def test_bad_requests_say_what_was_wrong(tmp_path, capsys):
     assert capsys.readouterr().err == "ierun: error: <text>: --find: 'euro' does not occur in the text\n"
     assert main(["explain", str(rf), "--text", "paid $5", "--rule", "m.milion"]) == 1
     assert capsys.readouterr().err == "ierun: error: <text>: no rule named 'm.milion' (known: m.million)\n"
+    assert main(["explain", str(rf), "--text", "paid $5", "--type", "Mony"]) == 1
+    assert capsys.readouterr().err == "ierun: error: <text>: no fact type 'Mony' (known: Money)\n"
     assert main(["explain", str(rf), "--text", "paid $5", "--at", "99"]) == 1
     assert capsys.readouterr().err == "ierun: error: <text>: --at 99: outside the text (0-7)\n"
     with pytest.raises(SystemExit) as exit_:
@@ -181,6 +185,15 @@ def test_bad_requests_say_what_was_wrong(tmp_path, capsys):
         'ierun: error: no INPUT given (a text file, JSON Lines, - for standard input, or --text "...")\n')
     assert main(["explain", str(rf), str(tmp_path / "missing.txt")]) == 1
     assert capsys.readouterr().err == f"ierun: error: {tmp_path / 'missing.txt'}: no such file or directory\n"
+
+
+def test_an_explain_error_has_its_code_and_pickles():
+    import pickle
+    from ierun.testing.explain import ExplainError
+    with pytest.raises(ExplainError) as err:
+        ierun.loads(MILLION).explain("paid $5", rule="nope")
+    again = pickle.loads(pickle.dumps(err.value))
+    assert (str(again), again.code) == ("no rule named 'nope' (known: m.million)", "E301")
 
 
 def test_ierun_test_shows_where_a_failing_example_stopped(tmp_path, capsys):

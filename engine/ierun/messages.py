@@ -53,6 +53,7 @@ CODES = {
     "E122": "a rule too large: nested too deeply or repeated too many times",
     "E150": "bad scoring scheme",
     "E201": "a rule ran out of time on a document",
+    "E301": "a request ierun explain cannot answer",
 }
 
 
@@ -175,6 +176,11 @@ class Errors:
                       "the limit is {seconds:g} s plus {seconds:g} s per {chars:,} characters ({budget:.3g} s here), "
                       "for all of the rule's matching in the document together; an embedded regex that backtracks "
                       "catastrophically needs unambiguous repetitions (raise --timeout if the rule is only slow)")
+    # ---- explaining (ierun explain, RuleSet.explain)
+    EXPLAIN_UNKNOWN_RULE = Message("E301", "no rule named {name!r} (known: {known})")
+    EXPLAIN_UNKNOWN_TYPE = Message("E301", "no fact type {name!r} (known: {known})")
+    EXPLAIN_NOT_FOUND = Message("E301", "--find: {text!r} does not occur in the text")
+    EXPLAIN_OFFSET = Message("E301", "--at {at}: outside the text (0-{length})")
 
 
 def entries() -> dict[str, Message]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ..engine.compile import FACT_KEY, document_keys, triggers
 from ..engine.segments import ranges
 from ..engine.trace import Dropped, Failed, Kept
+from ..messages import Errors, Message
 from .whynot import Attempt, FailedAt, attempts, progress
 from .facts_of import candidate_fact, field_sources
 
@@ -59,7 +60,21 @@ class Explanation:
 
 
 class ExplainError(ValueError):
-    """A request explain cannot answer (an unknown rule, text not found): the message says which."""
+    """A request explain cannot answer (an unknown rule, text not found): the message says which; `code` is
+    its code in the catalogue (messages.py)."""
+
+    def __init__(self, message: Message | str, code: str | None = None, **values):
+        if isinstance(message, Message):
+            message, code = message.render(**values)[0], message.code
+        super().__init__(message, code)  # (text, code): it pickles
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def _some(names, n: int = 8) -> str:
+    return ", ".join(names[:n]) + (", ..." if len(names) > n else "")
 
 
 def _overlaps(span, point) -> bool:
@@ -71,11 +86,11 @@ def point_of(text: str, at: int | None = None, find: str | None = None):
     if find is not None:
         i = text.find(find)
         if i < 0:
-            raise ExplainError(f"--find: {find!r} does not occur in the text")
+            raise ExplainError(Errors.EXPLAIN_NOT_FOUND, text=find)
         return (i, i + len(find))
     if at is not None:
         if not 0 <= at <= len(text):
-            raise ExplainError(f"--at {at}: outside the text (0-{len(text)})")
+            raise ExplainError(Errors.EXPLAIN_OFFSET, at=at, length=len(text))
         return (at, at + 1)
     return None
 
@@ -90,9 +105,9 @@ def explain(rules, text: str, rule=None, at=None, find: str | None = None, fact_
     known = {r.name for r in model.rules}
     for n in names:
         if n not in known:
-            raise ExplainError(f"no rule named {n!r} (known: {', '.join(sorted(known)[:8])}{', ...' if len(known) > 8 else ''})")
+            raise ExplainError(Errors.EXPLAIN_UNKNOWN_RULE, name=n, known=_some(sorted(known)))
     if fact_type is not None and fact_type not in model.facts:
-        raise ExplainError(f"no fact type {fact_type!r} (known: {', '.join(sorted(model.facts))})")
+        raise ExplainError(Errors.EXPLAIN_UNKNOWN_TYPE, name=fact_type, known=_some(sorted(model.facts)))
     point = tuple(at) if isinstance(at, (tuple, list)) else point_of(text, at, find)
     chosen = [r for r in model.rules if (not names or r.name in names) and (fact_type is None or r.fact == fact_type)]
     run = rules.extractor.run(text, published, doc_id, trace=True, include_hidden=True)
