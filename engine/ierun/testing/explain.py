@@ -22,6 +22,7 @@ from .whynot import Attempt, FailedAt, attempts, progress
 from .facts_of import candidate_fact, field_sources
 
 OUTCOMES = ("matched", "lost", "failed", "skipped", "value_failed")
+NEAR_STARTS = 60  # at a point of interest: the starts tried, those nearest the point (a match rarely spans more)
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,8 @@ class _Context:
         anchored = next(cr.anchored for cr in self.plan.rules if cr.name == rule.name)
         for lo, hi in spans if point is None else [(lo, hi)]:
             end = 1 if anchored else (starts_hi if point is not None else hi)
-            tried += attempts(rule.pattern, text[:hi], lo, end, self.model.lexicons, facts)
+            tried += attempts(rule.pattern, text[:hi], lo, end, self.model.lexicons, facts,
+                              NEAR_STARTS if point is not None else None)
         # a whole match that does not reach the point is no failure there (and was the engine's to find)
         whole = [a for a in tried if a.failed_at is None and a.end is not None and _overlaps((a.start, a.end), point)]
         if whole:

@@ -228,14 +228,15 @@ def starts(text: str, pattern, lo: int, hi: int) -> list[int]:
     """Where an attempt can start in [lo, hi): at a token (or anywhere, for a pattern led by a raw regex)."""
     anywhere = _MayStartAtSpace().visit(pattern)
     m = Matcher(text)
-    return [p for p in range(lo, min(hi, len(text)) + 1)
+    return [p for p in range(lo, min(hi, len(text) + 1))
             if anywhere or (p < len(text) and not WS.match(text[p]) and m.token_at(p) is not None)]
 
 
-def attempts(pattern, text: str, lo: int, hi: int, lexicons=None, facts=None, limit_starts: int = 400) -> list[Attempt]:
+def attempts(pattern, text: str, lo: int, hi: int, lexicons=None, facts=None, limit_starts: int | None = None) -> list[Attempt]:
     """An attempt from every start in [lo, hi) (at most `limit_starts`, the last ones: those nearest hi)."""
     tm = TracingMatcher(text, lexicons, facts)
-    return [tm.attempt(pattern, p) for p in starts(text, pattern, lo, hi)[-limit_starts:]]
+    found = starts(text, pattern, lo, hi)
+    return [tm.attempt(pattern, p) for p in (found[-limit_starts:] if limit_starts else found)]
 
 
 def progress(a: Attempt) -> int:
