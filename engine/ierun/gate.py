@@ -4,6 +4,8 @@ is tried only there instead of at every character (Hyperscan runs many patterns 
 For each rule the gate compiles a *superset* pattern P: it matches wherever the rule can (never fewer
 places), so skipping the other positions loses nothing:
   - look-arounds are dropped (a positive look-ahead that ends the pattern is kept, as text to consume);
+    the element after one keeps its own glue, not the look-around's (the compiler puts that gap inside
+    the look-around), except at the start of the match, where a gap is empty;
   - possessive and atomic forms become plain ones; an embedded regex becomes "any characters";
   - the text is scanned as bytes with every non-ASCII character turned into `?` (a consumed fact's marker
     and padding into \x01 and \x02), and every character class of P accepts `?` where the class could hold a
@@ -135,14 +137,17 @@ class _Builder:
 
     def rule(self, pattern):
         """P, with the character before the match in front (see `_context`)."""
-        p = self(pattern, True)
+        p = self(pattern, True, start=True)
         if isinstance(pattern, A.Seq) and isinstance(pattern.items[-1], A.Look):
             look = pattern.items[-1]
             if not look.behind and not look.negate:  # a final look-ahead: what follows the match
                 p = _cat(p, self(look.pattern, False))
         return _context(p) or _cat(_at(ANY), p)
 
-    def __call__(self, node, glued: bool):
+    def __call__(self, node, glued: bool, start: bool = False):
+        """P for `node`; `glued` as in the compiler's Emitter (no white space before the element); `start`:
+        nothing is consumed before it in a match (which starts at a token: a gap there is empty; a rule that
+        may start with a raw regex is gated only on P occurring at all, which a gap dropped there keeps)."""
         gap = EMPTY if glued else GAP
         if isinstance(node, A.Lit):
             return _cat(gap, _literal(node.text, node.ignore_case))
@@ -159,19 +164,23 @@ class _Builder:
             items = []
             for i, item in enumerate(node.items):
                 g = (glued or node.glued[0]) if i == 0 else node.glued[i]
-                # after dropped look-arounds only, the element still starts the match: no gap before it
-                items.append(self(item, g or (glued and not any(x != EMPTY for x in items))))
+                # A look-around takes the glue it is given and keeps none for the element after it (the
+                # compiler puts its gap inside the look-around: X ~ ((?=Y) Z) is `X(?=\s*+Y)\s*+Z`), so
+                # after dropped look-arounds an element keeps its own glue. Only at the start of the match,
+                # after nothing but look-arounds, is its gap known to be empty.
+                first = start and all(x == EMPTY for x in items)
+                items.append(self(item, g or first, start=first))
             return _cat(*items)
         if isinstance(node, A.Alt):
-            return ("alt", [self(b, glued) for b in node.branches])
+            return ("alt", [self(b, glued, start) for b in node.branches])
         if isinstance(node, A.Repeat):
             if not glued:
                 return _rep(self(node.item, False), node.min, node.max)
-            first, more = self(node.item, True), self(node.item, False)
+            first, more = self(node.item, True, start), self(node.item, False)
             body = _cat(first, _rep(more, max(node.min - 1, 0), None if node.max is None else node.max - 1))
             return body if node.min >= 1 else _rep(body, 0, 1)
         if isinstance(node, A.Capture):
-            return self(node.item, glued)
+            return self(node.item, glued, start)
         if isinstance(node, A.Look):
             return EMPTY
         raise TypeError(node)
