@@ -123,6 +123,21 @@ rule a.two -> Hit { match t:(NUMBER "dlrs")  t = t }
     assert (e.outcome, e.reason.split(": ", 1)[1]) == ("lost", "a.two's match is longer (6 > 1 characters)")
 
 
+def test_a_once_type_keeps_one_fact_and_settles_early():
+    rules = ierun.loads('''fact P once { t: str }
+rule p.a -> P { match t:"alpha"  t = t }
+rule p.b -> P { match t:"beta"  t = t }
+rule p.c -> P { match t:"gamma"  priority -1  t = t }
+''')
+    a, b, c = rules.explain("alpha and beta and gamma")
+    assert (a.outcome, b.outcome, c.outcome) == ("matched", "lost", "skipped")
+    assert b.reason == ("it matched 'beta' at 10-14 and lost overlap resolution to p.a ('alpha' at 0-5): P is a `once` "
+                        "type: only its best fact is kept, and p.a's ranks first (priority 0 vs 0, then the earlier "
+                        "start)")
+    assert c.reason == ("P is a `once` type already settled by p.a (priority 0 > -1): rules of lower priority are not "
+                        "run")
+
+
 def test_a_rule_whose_trigger_word_is_absent_is_skipped():
     rules = ierun.loads(RULES, path="r.ie")
     [e] = rules.explain("the price rose", rule="d.feb")
