@@ -172,13 +172,11 @@ def render(ch, text: str, context: int) -> str:
     """One change for a person: where, which rules, the text in context, the fields before and after."""
     f = ch.fact
     start, end = f["start"], f["end"]
-    before = " ".join(text[max(0, start - context):start].split())
-    after = " ".join(text[end:end + context].split())
-    inside = " ".join(text[start:end].split())
+    lo, hi = max(0, start - context), min(len(text), end + context)
+    shown = " ".join((text[lo:start] + "«" + text[start:end] + "»" + text[end:hi]).split())
+    shown = ("… " if lo > 0 else "") + shown + (" …" if hi < len(text) else "")
     rules = " -> ".join(ch.rules)
     verdict = f"  [{ch.verdict}]" if ch.verdict else ""
-    shown = " ".join(x for x in ("…" if start - context > 0 else "", before, f"«{inside}»", after,
-                                  "…" if end + context < len(text) else "") if x)
     lines = [f"{ch.doc}:{start}-{end}: {ch.change} {ch.type} ({rules}){verdict}", f"    {shown}"]
     if ch.old is not None:
         lines.append(f"  - {_fields(ch.old)}")

@@ -30,7 +30,10 @@ def _git(args, cwd) -> subprocess.CompletedProcess:
 
 
 def _toplevel(path: Path) -> Path:
-    where = path if path.is_dir() else path.parent
+    resolved = path.resolve()
+    where = resolved if resolved.is_dir() else resolved.parent
+    if not where.is_dir():
+        raise GitProblem(f"{path}: no such rule file or directory")
     done = _git(["rev-parse", "--show-toplevel"], where)
     if done.returncode != 0:
         raise GitProblem(f"{path} is not inside a git repository")
@@ -52,7 +55,7 @@ class Revision:
     def __enter__(self) -> "Revision":
         if not self.sources:
             raise GitProblem(f"{self.arg}: the other side names no rule paths to read at that revision")
-        top = _toplevel(self.sources[0].resolve())
+        top = _toplevel(self.sources[0])
         done = _git(["rev-parse", "--verify", "--quiet", f"{self.rev}^{{commit}}"], top)
         if done.returncode != 0:
             raise GitProblem(f"{self.arg}: unknown revision '{self.rev}' in the git repository {top}")
