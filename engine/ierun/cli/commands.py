@@ -64,7 +64,7 @@ def _run_parser():
     p.add_argument("--published", help="publication date (YYYY-MM-DD) of documents that state none")
     p.add_argument("--encoding", default="utf-8", help="encoding of the inputs")
     p.add_argument("--format", choices=("jsonl", "table"), default="jsonl",
-                   help="jsonl: the JSON Lines contract; table: aligned columns for reading")
+                   help="jsonl: the JSON Lines contract; table: columns aligned across documents, written at the end")
     p.add_argument("-o", "--output", help="write facts to this file instead of standard output")
     p.add_argument("--no-cache", action="store_true", help="compile the rules, ignoring the plan cache")
     p.add_argument("--timeout", type=float, default=None, help="seconds a rule may spend on one document")
@@ -236,6 +236,8 @@ def cmd_run(argv) -> int:
             published = dt.date.fromisoformat(a.published)
         except ValueError:
             _run_parser().error(f"--published {a.published!r} is not a date (YYYY-MM-DD)")
+    if a.resume and a.format == "table":
+        _run_parser().error("--resume needs --format jsonl (a table is written whole at the end)")
     if a.resume and not a.output:
         _run_parser().error("--resume needs -o OUT (the output file the checkpoint belongs to)")
     from .sink import OutputRefused, check_outputs
