@@ -194,7 +194,7 @@ def cmd_eval(argv) -> int:
     a = p.parse_intermixed_args(argv)
     import json
 
-    from ..testing.evaluate import errors, run_gold, score, table
+    from ..testing.evaluate import errors, run_gold, score, table, unscorable
     from ..testing.scoring import load_schemes
     rules = _load(a.rules)
     if rules is None:
@@ -211,6 +211,8 @@ def cmd_eval(argv) -> int:
         return 1
     for problem in problems:
         sys.stderr.write(f"ierun: error: {problem}\n")
+    for warning in unscorable(rules.ir.facts, schemes, gold, a.gold):
+        sys.stderr.write(f"ierun: warning: {warning}\n")
     scores = score(schemes, gold, system)
     if a.json:
         sys.stdout.write(json.dumps({k: v.as_dict() for k, v in scores.items()}, indent=1) + "\n")

@@ -84,7 +84,7 @@ def _load_side(arg, rev):
 
 
 def _diff(a, old_side, new_side) -> int:
-    from ..testing.evaluate import read_gold, score
+    from ..testing.evaluate import read_gold, score, unscorable
     from .parallel import extract_all
     (old_rules, old_schemes), (new_rules, new_schemes) = old_side, new_side
     gold, problems = ({}, [])
@@ -96,6 +96,8 @@ def _diff(a, old_side, new_side) -> int:
             return 1
     for problem in problems:
         sys.stderr.write(f"ierun: error: {problem}\n")
+    for warning in unscorable(new_rules.ir.facts, new_schemes, gold, a.gold) if a.gold else ():
+        sys.stderr.write(f"ierun: warning: {warning}\n")
     schemes = {**old_schemes, **new_schemes}  # verdicts: the new scheme of a type, else the old one
     docs = read_inputs(a.inputs, a.jsonl, JsonlFields(a.id_field, a.text_field), a.encoding)
     left, right = itertools.tee(docs)

@@ -92,6 +92,23 @@ def errors(scores: dict[str, Score], n: int) -> str:
     return "\n".join(out) + "\n"
 
 
+def unscorable(facts: dict, schemes: dict[str, Scheme], gold: dict[str, dict], gold_path) -> list[str]:
+    """Warnings, one per emitted fact type that cannot be scored: no scheme declares how, or no article of the
+    gold file has the key its scheme reads."""
+    out = []
+    for name, fact in facts.items():
+        if getattr(fact, "hidden", False):
+            continue
+        scheme = schemes.get(name)
+        if scheme is None:
+            out.append(f"fact type '{name}' is not scored: no scoring scheme declares how (add a [{name}] table "
+                       f"to a scoring.toml beside the rules)")
+        elif not any(scheme.gold_facts(record) is not None for record in gold.values()):
+            out.append(f"fact type '{name}' is not scored: no article of {gold_path} has the key "
+                       f"'{scheme.gold}' its scoring scheme reads")
+    return out
+
+
 def read_gold(gold_path):
     """The gold records of a gold file by article id, and the problems with its lines (raises OSError)."""
     import json
