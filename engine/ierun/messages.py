@@ -123,6 +123,8 @@ class Errors:
     UNKNOWN_FACT = Message("E101", "unknown fact type '{type}'")
     # ---- patterns
     BAD_REGEX = Message("E111", "invalid regular expression: {reason}")
+    BAD_REGEX_UNCLOSED = Message("E111", "invalid regular expression: {reason}",
+                                 "this '{char}' is never closed: add '{close}', or write \\{char} for a literal '{char}'")
     TOKEN_REGEX_SPACE = Message("E111", "a token regex must not match white space",
                                 "use r/.../ to match raw characters, white space included")
     PATTERN_CYCLE = Message("E110", "named patterns refer to each other in a cycle: {cycle}",
