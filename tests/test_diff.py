@@ -249,3 +249,15 @@ def test_changes_account_for_every_fact(old, new):
     key = lambda f: json.dumps(f, sort_keys=True)  # noqa: E731
     assert sorted(map(key, result)) == sorted(map(key, new))
     assert compare("d", old, list(old)) == []
+
+
+def test_old_rules_without_a_scheme_are_scored_with_the_new_one(work, capsys):
+    (work / "old" / "scoring.toml").unlink()  # an older revision, from before the rules declared their scoring
+    assert main(["diff", "old", "new", "gold.jsonl", "--gold", "gold.jsonl"]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith(
+        "--- figures against gold.jsonl (8 of its 8 articles in the inputs)\n"
+        "measure         P before   P after  R before   R after F1 before  F1 after F1 change\n"
+        "Percent.strict     0.600     0.600     0.600     0.600     0.600     0.600    +0.000\n"
+        "Percent.value      0.800     0.800     0.800     0.800     0.800     0.800    +0.000\n"
+        "(before: the old rules declare no scoring scheme for Percent: scored with the new rules' scheme)\n")

@@ -146,9 +146,16 @@ def _diff(a, old_side, new_side) -> int:
         sys.stdout.write(_summary(all_changes, ndocs, bool(a.gold)))
         if a.gold:
             gold_seen = {k: v for k, v in gold.items() if k in seen}
+            # a fact type OLD has but declares no scheme for (an older revision) is scored with NEW's scheme
+            borrowed = [k for k in new_schemes if k not in old_schemes and k in old_rules.ir.facts]
+            old_schemes = {k: old_schemes.get(k) or new_schemes[k] for k in list(new_schemes) + list(old_schemes)
+                           if k in old_schemes or k in borrowed}
             before, after = score(old_schemes, gold_seen, systems[0]), score(new_schemes, gold_seen, systems[1])
             sys.stdout.write(f"\n--- figures against {a.gold} ({len(gold_seen)} of its {len(gold)} articles "
                              f"in the inputs)\n" + figures_table(before, after))
+            if borrowed:
+                sys.stdout.write(f"(before: the old rules declare no scoring scheme for {', '.join(borrowed)}: "
+                                 f"scored with the new rules' scheme)\n")
     if failed:
         sys.stderr.write(f"ierun: {failed} input{'s' if failed != 1 else ''} failed; the others were compared\n")
     regressions = sum(1 for ch in all_changes if ch.verdict == REGRESSION)
