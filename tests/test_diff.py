@@ -30,6 +30,7 @@ GOLD = [
     ("g", "Down 3 pts.", {"percent": [{"value": "3", "unit": "points"}]}),      # changed: fix
     ("h", "Down 8 pts.", {"percent": [{"value": "8", "unit": "pts"}]}),         # changed: regression
     ("i", "Flat at 5 percent.", {"percent": [{"value": "5", "unit": "percent"}]}),  # no change
+    ("j", "Down 3 points.", {"percent": [{"value": "3", "unit": "points"}]}),   # added: fix
 ]
 EXPECTED = [  # (doc, change, verdict, old fields, new fields)
     ("a", "removed", "regression", {"value": "7", "unit": "pct"}, None),
@@ -39,6 +40,7 @@ EXPECTED = [  # (doc, change, verdict, old fields, new fields)
     ("f", "added", "regression", None, {"value": "6", "unit": "points"}),
     ("g", "changed", "fix", {"value": "3", "unit": "pts"}, {"value": "3", "unit": "points"}),
     ("h", "changed", "regression", {"value": "8", "unit": "pts"}, {"value": "8", "unit": "points"}),
+    ("j", "added", "fix", None, {"value": "3", "unit": "points"}),
 ]
 
 
@@ -96,7 +98,7 @@ def test_fail_on_regression_exits_1(work, capsys):
     out, err = capsys.readouterr()
     assert err == ""
     assert "--- 3 changes in 3 of 3 documents: 1 added, 1 removed, 1 changed; 3 fixes, 0 regressions, 0 neutral\n" in out
-    assert "--- figures against gold.jsonl (3 of its 8 articles in the inputs)\n" in out
+    assert "--- figures against gold.jsonl (3 of its 9 articles in the inputs)\n" in out
 
 
 def test_fail_on_regression_needs_gold(work, capsys):
@@ -115,11 +117,11 @@ def test_text_report_shows_context_fields_and_summaries(work, capsys):
         "  - value=\"7\", unit=\"pct\"\n\n")
     assert "g:5-10: changed Percent (percent.pts)  [fix]\n    Down «3 pts».\n" \
            "  - value=\"3\", unit=\"pts\"\n  + value=\"3\", unit=\"points\"\n\n" in out
-    assert ("--- 7 changes in 7 of 8 documents: 2 added, 3 removed, 2 changed; 3 fixes, 3 regressions, 1 neutral\n\n"
+    assert ("--- 8 changes in 8 of 9 documents: 3 added, 3 removed, 2 changed; 4 fixes, 3 regressions, 1 neutral\n\n"
             "fact type      added    removed    changed        fix regression    neutral\n"
-            "Percent            2          3          2          3          3          1\n\n"
+            "Percent            3          3          2          4          3          1\n\n"
             "rule                added    removed    changed        fix regression    neutral\n"
-            "percent.points          2          0          0          1          1          0\n"
+            "percent.points          3          0          0          2          1          0\n"
             "percent.pts             0          0          2          1          1          0\n"
             "percent.word            0          3          0          1          1          1\n") in out
 
@@ -133,7 +135,8 @@ def test_figures_agree_with_two_eval_runs(work, capsys):
     before, after = _eval(capsys, "old"), _eval(capsys, "new")
     assert main(["diff", "old", "new", "gold.jsonl", "--gold", "gold.jsonl"]) == 0
     out = capsys.readouterr().out
-    table = out[out.index("--- figures against gold.jsonl (8 of its 8 articles in the inputs)\n"):].splitlines()[2:]
+    table = out[out.index("--- figures against gold.jsonl (9 of its 9 articles in the inputs)\n"):].splitlines()[2:]
+    assert before != after
     assert [row.split()[0] for row in table] == list(before) == ["Percent.strict", "Percent.value"]
     for row in table:
         name, p0, p1, r0, r1, f0, f1, _ = row.split()
@@ -182,7 +185,7 @@ def test_git_rev_on_either_side_and_uncommitted_edits(repo, capsys):
     code, changes, err = _json(capsys, "git:HEAD", "rules", "gold.jsonl")
     assert [(c["doc"], c["change"]) for c in changes] == [("a", "added"), ("c", "added"), ("d", "added"),
                                                           ("e", "removed"), ("f", "removed"),
-                                                          ("g", "changed"), ("h", "changed")]
+                                                          ("g", "changed"), ("h", "changed"), ("j", "removed")]
 
 
 def test_git_rev_rule_errors_name_the_revision(repo, capsys):
@@ -256,8 +259,8 @@ def test_old_rules_without_a_scheme_are_scored_with_the_new_one(work, capsys):
     assert main(["diff", "old", "new", "gold.jsonl", "--gold", "gold.jsonl"]) == 0
     out = capsys.readouterr().out
     assert out.endswith(
-        "--- figures against gold.jsonl (8 of its 8 articles in the inputs)\n"
+        "--- figures against gold.jsonl (9 of its 9 articles in the inputs)\n"
         "measure         P before   P after  R before   R after F1 before  F1 after F1 change\n"
-        "Percent.strict     0.600     0.600     0.600     0.600     0.600     0.600    +0.000\n"
-        "Percent.value      0.800     0.800     0.800     0.800     0.800     0.800    +0.000\n"
+        "Percent.strict     0.600     0.667     0.500     0.667     0.545     0.667    +0.121\n"
+        "Percent.value      0.800     0.833     0.667     0.833     0.727     0.833    +0.106\n"
         "(before: the old rules declare no scoring scheme for Percent: scored with the new rules' scheme)\n")
