@@ -264,3 +264,12 @@ def test_old_rules_without_a_scheme_are_scored_with_the_new_one(work, capsys):
         "Percent.strict     0.600     0.667     0.500     0.667     0.545     0.667    +0.121\n"
         "Percent.value      0.800     0.833     0.667     0.833     0.727     0.833    +0.106\n"
         "(before: the old rules declare no scoring scheme for Percent: scored with the new rules' scheme)\n")
+
+
+def test_a_missing_input_is_reported_and_the_rest_compared(work, capsys):
+    Path("a.txt").write_text("Sales rose 7 pct.\n")
+    code = main(["diff", "old", "new", "missing.txt", "a.txt", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err == "ierun: error: missing.txt: no such file or directory\nierun: 1 input failed; the others were compared\n"
+    assert [(c["doc"], c["change"]) for c in map(json.loads, out.splitlines())] == [("a.txt", "removed")]
