@@ -73,7 +73,26 @@ class Errors:
     UNEXPECTED_END = Message("E001", "unexpected end of {what}")
     UNEXPECTED_TOKEN = Message("E001", "unexpected {found} in {what}")
     # ---- YAML
-    YAML_SYNTAX = Message("E002", "YAML: {problem}")
+    YAML_SYNTAX = Message("E002", "YAML: {problem}",
+                          "check the indentation, the brackets and the quotes of this line and the one above")
+    YAML_UNCLOSED = Message("E002", "unclosed '{open}': no '{close}' before {where}",
+                            "close the {what} with '{close}' on the line it starts ({example}), or write its items "
+                            "on lines of their own")
+    YAML_STRAY_CLOSE = Message("E002", "'{char}' closes nothing", "remove it, or open the list with '[' before it")
+    YAML_INDENT = Message("E002", "indentation: this line does not line up with the block that starts on line {line}",
+                          "start the keys of one mapping, or the items '- ...' of one list, in the same column "
+                          "(with spaces); one block cannot mix '- item' and 'key: value'")
+    YAML_INDENTED_MORE = Message("E002", "indentation: this line is indented more than the line above, so it is read "
+                                 "as the rest of that line's value", "start the keys of one mapping in the same column")
+    YAML_NO_COLON = Message("E002", "this line is neither 'key: value' nor a list item '- ...'",
+                            "write the key, a ':' and a space, then the value")
+    YAML_SECOND_COLON = Message("E002", "a second ': ' on one line: {value!r} would be read as a key and a value",
+                                "quote a value that contains ': ', e.g. {key}: \"{value}\"")
+    YAML_ESCAPE = Message("E002", "'\\{char}' is not an escape inside double quotes",
+                          "inside \"...\" write a backslash as \\\\, or quote the text with single quotes '...'")
+    YAML_TAB = Message("E002", "a tab character: YAML indents with spaces only", "replace the tab with spaces")
+    YAML_UNCLOSED_QUOTE = Message("E002", "unclosed quote: the text that starts here has no closing {quote}",
+                                  "close it with {quote} on the same line")
     YAML_NOT_MAPPING = Message("E003", "{what} must be a mapping (key: value)")
     YAML_KEY_NOT_STRING = Message("E003", "a key in {what} must be a plain string")
     YAML_UNKNOWN_KEY = Message("E003", "unknown key '{key}' in {what}")
@@ -105,6 +124,8 @@ class Errors:
     UNKNOWN_FACT = Message("E101", "unknown fact type '{type}'")
     # ---- patterns
     BAD_REGEX = Message("E111", "invalid regular expression: {reason}")
+    BAD_REGEX_UNCLOSED = Message("E111", "invalid regular expression: {reason}",
+                                 "this '{char}' is never closed: add '{close}', or write \\{char} for a literal '{char}'")
     TOKEN_REGEX_SPACE = Message("E111", "a token regex must not match white space",
                                 "use r/.../ to match raw characters, white space included")
     PATTERN_CYCLE = Message("E110", "named patterns refer to each other in a cycle: {cycle}",

@@ -10,10 +10,42 @@ from pathlib import Path
 
 from ..errors import IerunError
 
-SUBCOMMANDS = ("check", "print", "run", "test", "eval", "explain")
+# every command, with the line `ierun --help` shows for it (the dispatcher is `main`, at the end)
+COMMANDS = {
+    "run": "ierun [run] RULES... INPUT...      extract facts (the default command)",
+    "check": "ierun check RULES...               compile the rules and report every problem",
+    "test": "ierun test RULES...                run the examples and counter-examples beside the rules",
+    "eval": "ierun eval RULES... GOLD.jsonl     score the rules against a gold file (P, R, F1)",
+    "diff": "ierun diff OLD NEW INPUT...        what an edit of the rules changes, fact by fact",
+    "explain": "ierun explain RULES INPUT          why each rule matched, lost, failed or was skipped there",
+    "print": "ierun print RULES --syntax ie|yaml print the rules back in either syntax",
+}
+SUBCOMMANDS = tuple(COMMANDS)
+
+
+class help_formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option that takes a value shows its default; paragraphs of descriptions are wrapped, and a
+    paragraph indented by two spaces (a list) is kept as written."""
+
+    def _fill_text(self, text, width, indent):
+        return "\n\n".join("\n".join(indent + line for line in para.splitlines()) if para.startswith("  ")
+                            else super(help_formatter, self)._fill_text(para, width, indent)
+                            for para in text.split("\n\n"))
+
+    def _get_help_string(self, action):
+        if action.nargs == 0 or action.default is argparse.SUPPRESS or not action.option_strings:
+            return action.help  # flags (off unless given) and positionals have no default to show
+        default = "none" if action.default is None else action.default
+        if isinstance(default, list):
+            default = "none" if not default else ", ".join(map(str, default))
+        return f"{action.help} (default: {str(default).replace('%', '%%')})"
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kw):
+        kw.setdefault("formatter_class", help_formatter)
+        super().__init__(*args, **kw)
+
     def error(self, message):  # usage errors: exit 2 with one clear line
         self.print_usage(sys.stderr)
         sys.stderr.write(f"ierun: error: {message}\n")
@@ -24,23 +56,23 @@ def _run_parser():
     p = _Parser(prog="ierun", usage="ierun [options] RULES... INPUT...", description="Extract facts from articles with ierun rules. "
                 "RULES are rule files (.ie, .yaml) or directories of them; INPUT are text files, "
                 "directories of them, JSON Lines corpora or - for standard input.",
-                epilog="Other commands: ierun check RULES..., ierun test RULES..., "
-                "ierun print RULES --syntax ie|yaml")
+                epilog="Commands (ierun COMMAND --help for each):\n\n" + "\n".join(f"  {line}" for line in COMMANDS.values()))
     p.add_argument("paths", nargs="+", metavar="PATH", help="RULES then INPUT")
     p.add_argument("--jsonl", action="store_true", help="inputs are JSON Lines (one document a line)")
-    p.add_argument("--id-field", default="id")
-    p.add_argument("--text-field", default="text")
-    p.add_argument("--published-field", default="published")
+    p.add_argument("--id-field", default="id", help="JSON Lines: the field holding the document id")
+    p.add_argument("--text-field", default="text", help="JSON Lines: the field holding the text")
+    p.add_argument("--published-field", default="published", help="JSON Lines: the field holding the publication date")
     p.add_argument("--published", help="publication date (YYYY-MM-DD) of documents that state none")
-    p.add_argument("--encoding", default="utf-8", help="encoding of the inputs (default utf-8)")
+    p.add_argument("--encoding", default="utf-8", help="encoding of the inputs")
     p.add_argument("--format", choices=("jsonl", "table", "html"), default="jsonl",
-                   help="html: the facts on the documents' text, one page per 100 documents")
+                   help="jsonl: the JSON Lines contract; table: columns aligned across documents, written at the "
+                        "end; html: the facts on the documents' text, one page per 100 documents")
     p.add_argument("-o", "--output", help="write facts to this file instead of standard output")
     p.add_argument("--no-cache", action="store_true", help="compile the rules, ignoring the plan cache")
     p.add_argument("--timeout", type=float, default=None,
-                   help="seconds a rule may spend on a document, plus as many per 1,000 characters (default 2)")
+                   help="seconds a rule may spend on a document, plus as many per 1,000 characters (none: 2)")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
-                   help="worker processes (default: all cores; 1: in this process); output keeps the input order")
+                   help="worker processes (all cores of this machine; 1: in this process); output keeps the input order")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="dask: run on a Dask cluster (pip install 'ierun[dask]')")
     p.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler; none: a local cluster of --jobs workers")
@@ -52,8 +84,8 @@ def _run_parser():
     p.add_argument("--include", action="append", default=[], metavar="GLOB", help="in directories: only these files")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="in directories: not these files")
     p.add_argument("--max-doc-bytes", type=int, default=32 * 1024 * 1024,
-                   help="refuse documents larger than this (default 32 MiB)")
-    p.add_argument("--explain", choices=("ast", "ir", "plan", "matches"), help="print a stage to stderr")
+                   help="refuse documents larger than this many bytes (32 MiB)")
+    p.add_argument("--explain", choices=("ast", "ir", "plan", "matches"), help="print a stage to standard error")
     return p
 
 
@@ -76,7 +108,7 @@ def _report(err: IerunError) -> None:
 
 def cmd_check(argv) -> int:
     p = _Parser(prog="ierun check", description="Compile rule files and report every problem.")
-    p.add_argument("rules", nargs="+", metavar="RULES")
+    p.add_argument("rules", nargs="+", metavar="RULES", help="rule files (.ie, .yaml) or directories of them")
     a = p.parse_args(argv)
     from ..pipeline import load_model, rule_sets
     status = 0
@@ -94,8 +126,8 @@ def cmd_check(argv) -> int:
 
 def cmd_print(argv) -> int:
     p = _Parser(prog="ierun print", description="Print rule files back in either syntax.")
-    p.add_argument("rules", nargs="+", metavar="RULES")
-    p.add_argument("--syntax", choices=("ie", "yaml"), default="ie")
+    p.add_argument("rules", nargs="+", metavar="RULES", help="rule files (.ie, .yaml) or directories of them")
+    p.add_argument("--syntax", choices=("ie", "yaml"), default="ie", help="the syntax to print")
     a = p.parse_args(argv)
     from ..pipeline import find_rule_files, parse_file
     from ..language.printer import to_ie, to_yaml
@@ -122,7 +154,7 @@ def _load(paths, **kw):
 
 def cmd_test(argv) -> int:
     p = _Parser(prog="ierun test", description="Run every example and counter-example next to the rules.")
-    p.add_argument("rules", nargs="+", metavar="RULES")
+    p.add_argument("rules", nargs="+", metavar="RULES", help="rule files (.ie, .yaml) or directories of them")
     p.add_argument("-q", "--quiet", action="store_true", help="print failures and the summary only")
     p.add_argument("--hypothesis", action="store_true",
                    help="also draw texts from each rule's structure and check them (needs ierun[test])")
@@ -157,15 +189,15 @@ def cmd_test(argv) -> int:
 
 def cmd_eval(argv) -> int:
     p = _Parser(prog="ierun eval", description="Score rules against a gold file (precision, recall, F1).")
-    p.add_argument("rules", nargs="+", metavar="RULES")
-    p.add_argument("gold", metavar="GOLD.jsonl")
+    p.add_argument("rules", nargs="+", metavar="RULES", help="rule files (.ie, .yaml) or directories of them")
+    p.add_argument("gold", metavar="GOLD.jsonl", help="the gold file: one article a line (see README, ierun eval)")
     p.add_argument("--errors", type=int, default=0, metavar="N", help="list N misses and false alarms per type")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--facts", metavar="FILE", help="also write the system's facts (JSON Lines) to FILE")
     a = p.parse_intermixed_args(argv)
     import json
 
-    from ..testing.evaluate import errors, run_gold, score, table
+    from ..testing.evaluate import errors, run_gold, score, table, unscorable
     from ..testing.scoring import load_schemes
     rules = _load(a.rules)
     if rules is None:
@@ -182,6 +214,8 @@ def cmd_eval(argv) -> int:
         return 1
     for problem in problems:
         sys.stderr.write(f"ierun: error: {problem}\n")
+    for warning in unscorable(rules.ir.facts, schemes, gold, a.gold):
+        sys.stderr.write(f"ierun: warning: {warning}\n")
     scores = score(schemes, gold, system)
     if a.json:
         sys.stdout.write(json.dumps({k: v.as_dict() for k, v in scores.items()}, indent=1) + "\n")
@@ -207,6 +241,8 @@ def cmd_run(argv) -> int:
             published = dt.date.fromisoformat(a.published)
         except ValueError:
             _run_parser().error(f"--published {a.published!r} is not a date (YYYY-MM-DD)")
+    if a.resume and a.format == "table":
+        _run_parser().error("--resume needs --format jsonl (a table is written whole at the end)")
     if a.resume and not a.output:
         _run_parser().error("--resume needs -o OUT (the output file the checkpoint belongs to)")
     from .sink import OutputRefused, check_outputs
@@ -270,14 +306,34 @@ def _explain_plan(plan):
                 sys.stderr.write(f"gate pattern (reversed): {superset_pattern(plan.ruleset, cr.rule.pattern)}\n")
 
 
+def cmd_diff(argv) -> int:
+    from .diff import cmd_diff as diff
+    return diff(argv)
+
+
+def _mistyped(arg: str) -> str | None:
+    """The command a first argument that names no file was probably meant to be."""
+    import difflib
+    if arg.startswith("-") or arg == "-" or os.path.exists(arg):
+        return None
+    close = difflib.get_close_matches(arg.lower(), SUBCOMMANDS, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in SUBCOMMANDS:
             from .explain import cmd_explain
             cmd = {"check": cmd_check, "print": cmd_print, "run": cmd_run, "test": cmd_test,
-                   "eval": cmd_eval, "explain": cmd_explain}[argv[0]]
+                   "eval": cmd_eval, "diff": cmd_diff, "explain": cmd_explain}[argv[0]]
             return cmd(argv[1:])
+        guess = _mistyped(argv[0]) if argv else None
+        if guess is not None:
+            _run_parser().print_usage(sys.stderr)
+            sys.stderr.write(f"ierun: error: unknown command '{argv[0]}': did you mean '{guess}'? "
+                             f"(commands: {', '.join(SUBCOMMANDS)})\n")
+            return 2
         return cmd_run(argv)
     except KeyboardInterrupt:  # a run stopped while extracting says more (runner.run): here, nothing was written
         sys.stderr.write("ierun: interrupted\n")

@@ -39,26 +39,29 @@ def _fields(d: dict) -> str:
 
 
 class TableWriter:
-    """Collects one document's facts and prints them aligned."""
+    """An aligned table for a person: rows are kept and written at the end (`close`), so that the columns line
+    up across all documents. Not resumable (`--resume` needs the JSON Lines format)."""
 
     HEAD = ("doc", "type", "rule", "span", "text", "fields")
+    TEXT_WIDTH = 50
 
     def __init__(self, out):
         self.out = out
-        self.header_done = False
+        self.rows: list[tuple[str, ...]] = []
 
     def write(self, facts: list[dict]) -> None:
-        rows = [(str(f["doc"]), f["type"], f["rule"], f"{f['start']}-{f['end']}",
-                 " ".join(f["text"].split()), _fields(f)) for f in facts]
+        self.rows += [(str(f["doc"]), f["type"], f["rule"], f"{f['start']}-{f['end']}",
+                       _cut(" ".join(f["text"].split()), self.TEXT_WIDTH), _fields(f)) for f in facts]
+
+    def close(self) -> None:
+        """Write the rows kept so far, aligned (nothing at all when no fact was found)."""
+        rows, self.rows = self.rows, []
         if not rows:
             return
         widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(self.HEAD)]
-        widths[4] = min(widths[4], 50)
-        if not self.header_done:
-            self.out.write("  ".join(h.ljust(w) for h, w in zip(self.HEAD, widths)).rstrip() + "\n")
-            self.header_done = True
-        for r in rows:
-            cells = list(r)
-            if len(cells[4]) > 50:
-                cells[4] = cells[4][:49] + "…"
-            self.out.write("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip() + "\n")
+        for r in [self.HEAD] + rows:
+            self.out.write("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n")
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"

@@ -25,7 +25,7 @@ def _parser():
     p.add_argument("--type", metavar="T", help="explain the rules of this fact type only")
     p.add_argument("--json", action="store_true", help="one JSON object per line per (rule, document)")
     p.add_argument("--published", help="publication date (YYYY-MM-DD) of documents that state none")
-    p.add_argument("--encoding", default="utf-8", help="encoding of the inputs (default utf-8)")
+    p.add_argument("--encoding", default="utf-8", help="encoding of the inputs")
     return p
 
 

@@ -131,6 +131,15 @@ def run(extractor, docs, opts: RunOptions, stdout=None, stderr=None) -> int:
 
 def _stop(opts, out, errors, mark) -> str:
     """After an interruption: a checkpoint at the last document written whole, and where the run stands."""
+    if opts.fmt == "table":
+        for sink in (out, errors):
+            if sink is not None:
+                try:
+                    sink.sync()
+                except WriteFailed:
+                    pass
+                sink.close()
+        return f" (the table of the documents done is {'in ' + str(out.partial) if opts.output else 'above'})"
     if not opts.output:
         out.close()
         return " (facts on standard output up to there; with -o OUT a stopped run can be resumed with --resume)"
@@ -208,7 +217,15 @@ def _loop(extractor, docs, opts, out, errors, stats, mark, stderr):
                 if opts.output:
                     _save(opts, out, errors, skip + stats.docs)
                 stderr.write("ierun: stopped at the first failure (--fail-fast)\n")
+                if table is not None:
+                    table.close()
                 return 1
+        if table is not None:
+            table.close()  # a table is aligned across documents: written at the end
+    except KeyboardInterrupt:
+        if table is not None:
+            table.close()  # the documents done, aligned
+        raise
     finally:
         close = getattr(results, "close", None)
         if close is not None:

@@ -13,6 +13,7 @@ from ..errors import Collector, did_you_mean
 from ..messages import Errors
 from .functions import BUILTINS
 from .lexicon import load as load_lexicon
+from .regex_errors import regex_problem
 from .limits import check_depth, check_repeats, pattern_refs
 from .tree import MinTokens, capture_kind, children, exprs, regex_flags, walk
 from .values import BadValue, coerce
@@ -117,12 +118,12 @@ class _References(PatternVisitor):
         try:
             regex.compile(node.source, regex_flags(node.flags))
         except regex.error as err:
-            pos = getattr(err, "pos", None)
+            pos, values = regex_problem(node.source, err)
             loc = node.loc
             if loc is not None and pos is not None:
                 col = loc.col + (2 if node.raw else 1) + pos
                 loc = type(loc)(loc.source, loc.line, col, col + 1)
-            p.error(Errors.BAD_REGEX, loc, reason=err.msg if hasattr(err, 'msg') else err)
+            p.error(Errors.BAD_REGEX_UNCLOSED if "char" in values else Errors.BAD_REGEX, loc, **values)
         else:
             if not node.raw and regex.compile(node.source, regex_flags(node.flags)).fullmatch(" "):
                 p.error(Errors.TOKEN_REGEX_SPACE, node.loc)

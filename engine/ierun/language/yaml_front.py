@@ -273,10 +273,8 @@ def parse_yaml(text: str, path: str = "<string>") -> A.RuleFile:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        loc = Loc(source, mark.line + 1, mark.column + 1, mark.column + 2) if mark else None
-        problem = err.problem or "bad YAML"
-        raise RuleError([diagnostic(Errors.YAML_SYNTAX, loc, err.context or None, problem=problem)]) from None
+        from .yaml_errors import yaml_syntax_error
+        raise RuleError([yaml_syntax_error(err, source)]) from None
     except yaml.YAMLError as err:
         raise RuleError([diagnostic(Errors.YAML_SYNTAX, Loc(source, 1, 1, 2), problem=err)]) from None
     if root is None:

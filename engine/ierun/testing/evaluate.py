@@ -92,14 +92,27 @@ def errors(scores: dict[str, Score], n: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def run_gold(rules, gold_path, facts_path=None):
-    """Apply rules to every article of a gold file: (gold by id, system facts by id and type, problems)."""
-    import json
-    from collections import defaultdict
+def unscorable(facts: dict, schemes: dict[str, Scheme], gold: dict[str, dict], gold_path) -> list[str]:
+    """Warnings, one per emitted fact type that cannot be scored: no scheme declares how, or no article of the
+    gold file has the key its scheme reads."""
+    out = []
+    for name, fact in facts.items():
+        if getattr(fact, "hidden", False):
+            continue
+        scheme = schemes.get(name)
+        if scheme is None:
+            out.append(f"fact type '{name}' is not scored: no scoring scheme declares how (add a [{name}] table "
+                       f"to a scoring.toml beside the rules)")
+        elif not any(scheme.gold_facts(record) is not None for record in gold.values()):
+            out.append(f"fact type '{name}' is not scored: no article of {gold_path} has the key "
+                       f"'{scheme.gold}' its scoring scheme reads")
+    return out
 
-    from ..cli.emit import jsonl_line
-    from ..cli.inputs import InputProblem, read_inputs
-    gold, system, problems = {}, defaultdict(lambda: defaultdict(list)), []
+
+def read_gold(gold_path):
+    """The gold records of a gold file by article id, and the problems with its lines (raises OSError)."""
+    import json
+    gold, problems = {}, []
     with open(gold_path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if line.strip():
@@ -108,6 +121,17 @@ def run_gold(rules, gold_path, facts_path=None):
                     gold[str(rec["id"])] = rec.get("gold", rec)
                 except (ValueError, KeyError, TypeError) as err:
                     problems.append(f"{gold_path}:{n}: bad gold record: {err}")
+    return gold, problems
+
+
+def run_gold(rules, gold_path, facts_path=None):
+    """Apply rules to every article of a gold file: (gold by id, system facts by id and type, problems)."""
+    from collections import defaultdict
+
+    from ..cli.emit import jsonl_line
+    from ..cli.inputs import InputProblem, read_inputs
+    system = defaultdict(lambda: defaultdict(list))
+    gold, problems = read_gold(gold_path)
     out = open(facts_path, "w", encoding="utf-8") if facts_path else None
     try:
         for doc in read_inputs([gold_path], jsonl=True):
