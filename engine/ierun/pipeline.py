@@ -98,6 +98,13 @@ def _lexicon_paths(rule_file) -> set[Path]:
 
 def load_model(paths, rules_dir: Path | None = None):
     """Parse and check all rule files under `paths`; returns the IR, a RuleModel (raises RuleError)."""
+    return load_checked(paths, rules_dir)[1]
+
+
+def load_checked(paths, rules_dir: Path | None = None):
+    """(the checked Program, the IR) of all rule files under `paths` (raises RuleError): lint reads both."""
+    from .language.check import check
+    from .language.lower import lower
     files = find_rule_files(paths)
     parsed, problems = {}, {}
     for f in files:
@@ -111,7 +118,8 @@ def load_model(paths, rules_dir: Path | None = None):
     if diagnostics:
         raise RuleError(diagnostics)
     rule_files = [rf for path, rf in parsed.items() if path not in lexicon_files]
-    return check_and_lower(rule_files, rules_dir or rules_root(paths), fingerprint(paths))
+    prog = check(rule_files, rules_dir or rules_root(paths))
+    return prog, lower(prog, fingerprint(paths))
 
 
 def fingerprint(paths) -> str:
