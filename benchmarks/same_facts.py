@@ -15,10 +15,10 @@ from _common import ROOT
 
 def runs(rules: str, eval_dir: Path):
     """(name, argv) for every output that must not change."""
-    seed = str(ROOT / "examples" / "seed" / "menafn-kz-uk.txt")
+    seed = "examples/seed/menafn-kz-uk.txt"  # relative to the checkout, where the CLI runs: the same ids anywhere
     yield "seed", [rules, seed]
-    yield "examples-ie", [str(ROOT / "examples" / "rules"), seed]
-    yield "examples-yaml", [str(ROOT / "examples" / "rules-yaml"), seed]
+    yield "examples-ie", ["examples/rules", seed]
+    yield "examples-yaml", ["examples/rules-yaml", seed]
     for gold in sorted(eval_dir.glob("*.jsonl")):
         yield gold.stem, [rules, "--jsonl", str(gold)]
 
@@ -36,7 +36,9 @@ def main():
     ap.add_argument("action", choices=["save", "compare"])
     ap.add_argument("dir")
     ap.add_argument("--rules", default="rules")
-    ap.add_argument("--eval-dir", default=str(ROOT.parent / "shared" / "eval"))
+    # ../shared/eval beside the checkout (CI, main) or beside a folder above it (a git worktree)
+    found = next((p / "shared" / "eval" for p in ROOT.parents if (p / "shared" / "eval").is_dir()), None)
+    ap.add_argument("--eval-dir", default=str(found), required=found is None)
     a = ap.parse_args()
     folder = Path(a.dir)
     folder.mkdir(parents=True, exist_ok=True)

@@ -122,10 +122,12 @@ def test_every_catalogue_entry_renders():
 def test_a_catalogue_message_renders_exactly():
     from ierun.errors import diagnostic
     from ierun.messages import Errors
-    d = diagnostic(Errors.TIMEOUT, None, rule="money.x", seconds=2.0, doc="d7")
+    d = diagnostic(Errors.TIMEOUT, None, rule="money.x", seconds=2.0, doc="d7", chars=1000, budget=4.0)
     assert d.render() == ("error[E201]: rule 'money.x' ran out of time (2 s) on document d7; its matches in this "
-                          "document are skipped\n  hint: an embedded regex backtracks catastrophically: make its "
-                          "repetitions unambiguous")
+                          "document are skipped\n  hint: the limit is 2 s plus 2 s per 1,000 characters (4 s here), "
+                          "for all of the rule's matching in the document together; an embedded regex that "
+                          "backtracks catastrophically needs unambiguous repetitions (raise --timeout if the rule "
+                          "is only slow)")
     assert diagnostic(Errors.UNKNOWN_FACT, None, "did you mean 'Money'?", type="Mony").render() == \
         "error[E101]: unknown fact type 'Mony'\n  hint: did you mean 'Money'?"
 

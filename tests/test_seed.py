@@ -29,7 +29,7 @@ def test_cli_output_is_exactly_the_expected_file(capsys):
 def test_cached_run_gives_the_same_output(capsys):
     assert main(["examples/rules/", SEED]) == 0
     first = capsys.readouterr().out
-    assert list((Path(__import__("os").environ["IERUN_CACHE_DIR"])).glob("plan-*.pickle"))
+    assert list((Path(__import__("os").environ["IERUN_CACHE_DIR"])).glob("plan-*.plan"))
     assert main(["examples/rules/", SEED]) == 0
     assert capsys.readouterr().out == first
 

@@ -50,6 +50,7 @@ CODES = {
     "E119": "bad option value",
     "E120": "unknown fact field",
     "E121": "no rule files",
+    "E122": "a rule too large: nested too deeply or repeated too many times",
     "E150": "bad scoring scheme",
     "E201": "a rule ran out of time on a document",
     # lint warnings (`ierun check`; errors with --strict; `# allow Wxxx` on the rule's line keeps one quiet)
@@ -117,6 +118,18 @@ class Errors:
                             "a named pattern cannot contain itself")
     MATCHES_EMPTY = Message("E118", "{what} can match empty text", "make at least one element required")
     REPEATS_EMPTY = Message("E118", "a repeated element can match empty text", "make the repeated element required")
+    # ---- bounds (language/limits.py)
+    TOO_DEEP = Message("E122", "{what} nested deeper than {limit} levels",
+                       "split the pattern into a few named patterns of moderate depth, or flatten the groups")
+    PATTERN_TOO_DEEP = Message("E122", "{what} nested deeper than {limit} levels (with the named patterns it uses)",
+                               "split the pattern into a few named patterns of moderate depth, or flatten the groups")
+    YAML_TOO_DEEP = Message("E122", "YAML nested deeper than {limit} levels", "a rule file needs only a few levels")
+    REPEAT_BOUND = Message("E122", "a repetition bound of {bound} is more than {limit}",
+                           "bound a repetition by at most {limit} (or use + or * for 'any number')")
+    REGEX_REPEAT_BOUND = Message("E122", "a repetition bound of {bound} in a regex is more than {limit}",
+                                 "bound a repetition by at most {limit} (or use + or * for 'any number')")
+    REPEAT_PRODUCT = Message("E122", "repetitions inside repetitions repeat {product:,} times, more than {limit:,}",
+                             "bound the inner or the outer repetition more tightly")
     # ---- expressions and fields
     UNKNOWN_CAPTURE = Message("E105", "unknown capture '{name}'")
     TEXT_HAS_NO_FIELD = Message("E120", "'{capture}' captures text, not a fact, so it has no field '{field}'",
@@ -182,7 +195,9 @@ class Errors:
     # ---- running
     TIMEOUT = Message("E201", "rule '{rule}' ran out of time ({seconds:g} s) on document {doc}; its matches in this "
                               "document are skipped",
-                      "an embedded regex backtracks catastrophically: make its repetitions unambiguous")
+                      "the limit is {seconds:g} s plus {seconds:g} s per {chars:,} characters ({budget:.3g} s here), "
+                      "for all of the rule's matching in the document together; an embedded regex that backtracks "
+                      "catastrophically needs unambiguous repetitions (raise --timeout if the rule is only slow)")
 
 
 def entries() -> dict[str, Message]:

@@ -7,16 +7,13 @@ the command line, the pytest plugin) goes through it.
     RuleModel                 engine.compile                        ->  compile.Plan (regexes, triggers, gates)
     Plan                      engine.match.Extractor                ->  facts.Fact per document
 
-A compiled plan is cached on disk, keyed by the content of the rule and lexicon files and the versions of ierun
-and its libraries."""
+A compiled plan is cached on disk (engine/plancache.py), keyed by the content of the rule and lexicon files
+and the versions of ierun and its libraries."""
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import os
-import pickle
 import sys
-import tempfile
 from pathlib import Path
 
 from .errors import Loc, RuleError, Source, diagnostic
@@ -24,7 +21,7 @@ from .messages import Errors
 
 RULE_SUFFIXES = (".ie", ".yaml", ".yml")
 LEXICON_SUFFIXES = (".txt", ".tsv")
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def is_rule_file(path: Path) -> bool:
@@ -33,16 +30,25 @@ def is_rule_file(path: Path) -> bool:
 
 def find_rule_files(paths) -> list[Path]:
     """Rule files named, or found (recursively, sorted) in the directories named."""
-    out = []
+    return list(rule_roots(paths))
+
+
+def rule_roots(paths) -> dict[Path, Path]:
+    """{rule file: the folder its lexicons must stay inside}, in order: a file found in a directory named
+    keeps to that directory; a file named keeps to its own folder. (Two folders named in one run do not
+    widen each other's reach to their common parent.)"""
+    out: dict[Path, Path] = {}
     problems = []
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and is_rule_file(f))
             if not found:
                 problems.append(diagnostic(Errors.NO_RULE_FILES, None, path=p))
-            out.extend(found)
+            root = p.resolve()
+            for f in found:
+                out.setdefault(f, root)
         elif p.is_file():
-            out.append(p)
+            out.setdefault(p, p.resolve().parent)
         else:
             problems.append(diagnostic(Errors.NO_SUCH_PATH, None, path=p))
     if problems:
@@ -50,12 +56,7 @@ def find_rule_files(paths) -> list[Path]:
     return out
 
 
-def rules_root(paths) -> Path:
-    """The directory lexicon files must stay inside: the common parent of everything named."""
-    dirs = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths]
-    return Path(os.path.commonpath(dirs)) if dirs else Path.cwd()
-
-
+# ---- the stages, each callable on its own ------------------------------------------------------------
 def parse_source(text: str, syntax: str = "ie", path: str = "<string>"):
     """Stage 1: rule text in the DSL (`syntax="ie"`) or YAML -> the AST (a RuleFile)."""
     from .language.parser import parse_text
@@ -63,12 +64,12 @@ def parse_source(text: str, syntax: str = "ie", path: str = "<string>"):
     return parse_yaml(text, path) if syntax == "yaml" else parse_text(text, path)
 
 
-def check_and_lower(rule_files, rules_dir: Path | None = None, fingerprint: str = ""):
+def check_and_lower(rule_files, confine=None, fingerprint: str = ""):
     """Stages 2 and 3: parsed rule files -> checked -> the IR (a RuleModel); raises RuleError with every
-    problem found."""
+    problem found. `confine`: where lexicon files may be read (a folder, or language.lexicon.Roots)."""
     from .language.check import check
     from .language.lower import lower
-    return lower(check(list(rule_files), rules_dir), fingerprint)
+    return lower(check(list(rule_files), confine), fingerprint)
 
 
 def compile_model(model):
@@ -97,17 +98,25 @@ def _lexicon_paths(rule_file) -> set[Path]:
 
 
 def load_model(paths, rules_dir: Path | None = None):
-    """Parse and check all rule files under `paths`; returns the IR, a RuleModel (raises RuleError)."""
-    return load_checked(paths, rules_dir)[1]
+    """Parse and check all rule files under `paths`; returns the IR, a RuleModel (raises RuleError). Each rule
+    file reads lexicons only inside its own rules root (see `rule_roots`), or inside `rules_dir` if given."""
+    return _load(paths, rules_dir)[0]
 
 
 def load_checked(paths, rules_dir: Path | None = None):
     """(the checked Program, the IR) of all rule files under `paths` (raises RuleError): lint reads both."""
+    model, _, prog = _load(paths, rules_dir)
+    return prog, model
+
+
+def _load(paths, rules_dir: Path | None = None):
+    """(the IR RuleModel, the lexicon files its rule files name, the checked Program)."""
     from .language.check import check
+    from .language.lexicon import Roots
     from .language.lower import lower
-    files = find_rule_files(paths)
+    roots = rule_roots(paths)
     parsed, problems = {}, {}
-    for f in files:
+    for f in roots:
         try:
             parsed[f.resolve()] = parse_file(f)
         except RuleError as err:
@@ -118,29 +127,36 @@ def load_checked(paths, rules_dir: Path | None = None):
     if diagnostics:
         raise RuleError(diagnostics)
     rule_files = [rf for path, rf in parsed.items() if path not in lexicon_files]
-    prog = check(rule_files, rules_dir or rules_root(paths))
-    return prog, lower(prog, fingerprint(paths))
+    confine = rules_dir or Roots({f.resolve(): root for f, root in roots.items()})
+    prog = check(rule_files, confine)
+    return lower(prog, fingerprint(paths)), lexicon_files, prog
 
 
 def fingerprint(paths) -> str:
-    """A hash of every rule and lexicon file's path and content, and of the versions that shape a plan."""
+    """A hash of every rule and lexicon file's path and content under `paths`, and of the versions that shape
+    a plan. (Lexicon files a rule file names elsewhere are checked by the cache entry itself: `load_plan`.)"""
+    import platform
+
     import regex
     from . import __version__
     from .engine import gate
-    h = hashlib.sha256(f"ierun {__version__} cache {CACHE_FORMAT} py {sys.version_info[:2]} "
+    h = hashlib.sha256(f"ierun {__version__} cache {CACHE_FORMAT} py {sys.version} {platform.machine()} "
                        f"regex {regex.__version__} hyperscan {gate.version()}".encode())
     h.update(_engine_digest())
     for p in map(Path, paths):
+        h.update(b"arg\0" + str(p.resolve()).encode() + b"\0")
         candidates = sorted(p.rglob("*")) if p.is_dir() else [p]
         for f in candidates:
             if f.is_file() and f.suffix in RULE_SUFFIXES + LEXICON_SUFFIXES:
-                h.update(str(f.resolve()).encode() + b"\0")
-                try:
-                    h.update(f.read_bytes())
-                except OSError:
-                    h.update(b"<unreadable>")
-                h.update(b"\0")
+                h.update(str(f.resolve()).encode() + b"\0" + _digest(f).encode() + b"\0")
     return h.hexdigest()
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "<unreadable>"
 
 
 def _engine_digest() -> bytes:
@@ -156,34 +172,45 @@ def _engine_digest() -> bytes:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("IERUN_CACHE_DIR")
-    if base:
-        return Path(base)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "ierun"
+    from .engine.plancache import cache_dir
+    return cache_dir()
 
 
 def load_plan(paths, use_cache: bool = True):
-    """The compiled Plan for the rule files under `paths`, from the cache when the files are unchanged."""
+    """The compiled Plan for the rule files under `paths`, from the cache when the files are unchanged.
+
+    The cache (see plancache.py for what it trusts) keeps, with each plan, the digest of every lexicon file
+    its rule files name, so a plan is not used once one of them changed, wherever it lives."""
+    from .engine import plancache
     key = fingerprint(paths) if use_cache else None
-    cached = cache_dir() / f"plan-{key}.pickle" if key else None
-    if cached is not None and cached.is_file():
-        try:
-            with open(cached, "rb") as fh:
-                return pickle.load(fh)
-        except Exception:  # a corrupt or stale cache entry is rebuilt, never fatal
-            pass
-    plan = compile_model(load_model(paths))
-    if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(plan, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cached)
-        except OSError:
-            pass  # an unwritable cache only costs speed
+    if key is not None:
+        entry = plancache.read(key)
+        if _fresh(entry):
+            return entry[1]
+    ruleset, lexicon_files, _ = _load(paths)
+    deps = {str(f): _digest(f) for f in sorted(lexicon_files)}
+    plan = compile_model(ruleset)
+    if key is not None:
+        plancache.write(key, (deps, plan))
     return plan
+
+
+def _fresh(entry) -> bool:
+    """Is a cache entry a (lexicon digests, Plan) pair whose lexicon files are unchanged and whose compiled
+    parts this process can use (Hyperscan databases are deserialized and tried here, not at first scan)?"""
+    from .engine.compile import Plan
+    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], dict)
+            and isinstance(entry[1], Plan)):
+        return False
+    deps, plan = entry
+    if any(_digest(Path(f)) != digest for f, digest in deps.items()):
+        return False
+    try:
+        for g in plan.gates:
+            g.load()
+    except Exception:
+        return False
+    return True
 
 
 def rule_sets(paths) -> list[list[Path]]:
@@ -203,7 +230,10 @@ def rule_sets(paths) -> list[list[Path]]:
 
 # ---- the public API: a compiled rule set ---------------------------------------------------------
 class RuleSet:
-    """A loaded, compiled rule set: `extract` facts from text."""
+    """A loaded, compiled rule set: `extract` facts from text.
+
+    One RuleSet may be shared between threads: `extract` keeps a document's state in the call, each thread
+    scans with Hyperscan scratch space of its own, and compiled patterns are read-only."""
 
     def __init__(self, plan, timeout: float | None = None):
         from .engine.match import DEFAULT_TIMEOUT, Extractor

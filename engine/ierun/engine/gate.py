@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import string
+import threading
 from dataclasses import dataclass, field
 
 import regex
@@ -315,28 +316,51 @@ def to_bytes(text: str) -> bytes:
 
 # ---- the compiled gate ------------------------------------------------------------------------------
 START, PRESENT = "start", "present"
+_LOADING = threading.Lock()
 
 
 @dataclass
 class Gate:
     """One Hyperscan database for a group of rules; `modes[id]` is START (report where the rule can
-    start) or PRESENT (report only whether it can match at all)."""
+    start) or PRESENT (report only whether it can match at all).
+
+    Safe to share between threads: the database is read-only, and each thread scans with a Scratch of its
+    own (Hyperscan refuses a Scratch in use by another scan)."""
     modes: dict[int, str]
     serialized: bytes
-    _db: object = field(default=None, repr=False)
+    _db: object = field(default=None, repr=False, compare=False)
+    _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
 
     def __getstate__(self):
-        return {"modes": self.modes, "serialized": self.serialized, "_db": None}
+        return {"modes": self.modes, "serialized": self.serialized}
 
     def __setstate__(self, state):
-        self.__dict__.update(state)
+        self.__dict__.update(state, _db=None, _local=threading.local())
+
+    def load(self):
+        """The database, deserialized and tried on a short text (raises on an entry this Hyperscan cannot
+        use: the plan cache then rebuilds the plan, rather than a run failing at its first scan)."""
+        if self._db is None:
+            with _LOADING:  # one database per gate, so that every thread's scratch is made for it
+                if self._db is None:
+                    db = hyperscan.loadb(self.serialized, hyperscan.HS_MODE_BLOCK)
+                    scratch = hyperscan.Scratch(db)
+                    db.scan(b"\n", match_event_handler=lambda *_: None, scratch=scratch)
+                    self._local.scratch = scratch
+                    self._db = db
+        return self._db
+
+    def _scratch(self, db):
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(db)
+        return scratch
 
     def scan(self, text: str, data: bytes | None = None) -> dict[int, list[int] | bool]:
         """{rule id: ascending positions where it can start (START) or True (PRESENT)} for the rules that
         can match in `text` (`data`: its bytes, when it is a text with facts masked)."""
-        if self._db is None:
-            self._db = hyperscan.loadb(self.serialized, hyperscan.HS_MODE_BLOCK)
-            self._db.scratch = hyperscan.Scratch(self._db)
+        db = self.load()
+        scratch = self._scratch(db)
         if data is None:
             data = to_bytes(text)
         n = len(data)
@@ -350,7 +374,7 @@ class Gate:
             else:
                 hit.append(to)
 
-        self._db.scan(data, match_event_handler=on_match)
+        db.scan(data, match_event_handler=on_match, scratch=scratch)
         modes = self.modes
         # a match of P reversed that ends at `to` consumed the character before position n + 1 - to
         return {i: True if modes[i] == PRESENT else [n + 1 - to for to in reversed(tos)] for i, tos in ends.items()}

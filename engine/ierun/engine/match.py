@@ -5,6 +5,8 @@ import bisect
 import functools
 import time
 import datetime as dt
+
+import regex
 from dataclasses import dataclass, field
 
 from ..language import nodes as A
@@ -22,6 +24,16 @@ from .trace import Dropped, Event, Failed, Kept
 from ..language.tokens import WS
 
 DEFAULT_TIMEOUT = 2.0
+# The time a rule may spend on one document grows with the document: `timeout` seconds, plus `timeout` more
+# for every TIMEOUT_CHARS characters (a legitimate rule with a big lexicon reads a few KB a second on a busy
+# machine; a catastrophic regex takes seconds on one short line). The limit holds for all of the rule's work
+# on the document together: every scope range, every place the gate gives, its prefilter.
+TIMEOUT_CHARS = 1000
+
+
+def time_budget(timeout: float, chars: int) -> float:
+    """The seconds a rule may spend on a document of `chars` characters."""
+    return timeout * (1 + chars / TIMEOUT_CHARS)
 
 
 class MatchError(IerunError):
@@ -37,18 +49,27 @@ class Extraction:
 
 class _Document:
     """Everything one run knows about one document: its text, id and publication date (as known in the
-    current phase), the facts kept so far by type, the texts with consumed facts masked, the scope ranges
-    computed, and what is reported. Made afresh by each `run`: the shared Extractor holds no document's state."""
+    current phase), each rule's time budget on it, the facts kept so far by type, the texts with consumed
+    facts masked, the scope ranges split, and what is reported. Made afresh by each `run`: the shared
+    Extractor holds no document's state (so one Extractor may serve many threads)."""
 
-    __slots__ = ("text", "doc_id", "published", "out", "by_type", "subjects", "ranges")
+    __slots__ = ("text", "doc_id", "published", "out", "budget", "by_type", "subjects", "ranges")
 
-    def __init__(self, text: str, published: dt.date | None, doc_id: str | None, out: Extraction):
+    def __init__(self, text: str, published: dt.date | None, doc_id: str | None, out: Extraction, timeout: float):
         self.text, self.published, self.doc_id, self.out = text, published, doc_id, out
+        self.budget = time_budget(timeout, len(text))  # seconds each rule may spend on this document
         self.by_type: dict[str, dict[tuple[int, int], Fact]] = {}
         # consumed fact types -> the text with those facts masked (and its bytes for the gate); a consumer
         # runs after every producer of what it consumes, so one masking serves all later phases
         self.subjects: dict[tuple, tuple[str, bytes | None]] = {(): (text, None)}
         self.ranges: dict[tuple, list] = {}  # (subject, scope kind, n) -> the scope's ranges
+
+    def scope_ranges(self, subject: str, scope) -> list[tuple[int, int]]:
+        key = (subject, scope.kind, scope.n)
+        spans = self.ranges.get(key)
+        if spans is None:
+            spans = self.ranges[key] = ranges(subject, scope.kind, scope.n)
+        return spans
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -68,14 +89,15 @@ def capture_names(pattern) -> list[tuple[str, str | None]]:
     return out
 
 
-def finditer_at(pattern, subject: str, starts: list[int], spans, keep_all: bool, timeout=None):
+def finditer_at(pattern, subject: str, starts: list[int], spans, keep_all: bool, timeout=None, deadline=None):
     """What `pattern.finditer` over each of the ranges `spans` finds, when a match can start only at the
     ascending positions `starts` (the gate's): the pattern is tried there alone. After a match the next
-    one starts at or after its end, unless all matches are kept (`overlapped`). `timeout` bounds all the
-    tries together (TimeoutError), as it bounds one `finditer`."""
+    one starts at or after its end, unless all matches are kept (`overlapped`). `timeout` (seconds from
+    now) or `deadline` (a `time.monotonic()` instant) bounds all the tries together (TimeoutError)."""
     range_starts = [lo for lo, _ in spans]
     match = pattern.match
-    deadline = None if timeout is None else time.monotonic() + timeout
+    if deadline is None and timeout is not None:
+        deadline = time.monotonic() + timeout
     pos = 0
     for s in starts:
         if s < pos:
@@ -91,6 +113,32 @@ def finditer_at(pattern, subject: str, starts: list[int], spans, keep_all: bool,
             yield m
             if not keep_all:
                 pos = max(m.end(), s + 1)
+
+
+# A character of the private use area that is neither a fact marker nor padding: the document's own
+# characters of the marker alphabet become this one in a masked text. Like them it is not a letter, digit or
+# white space (a token of its own, `?` to the gate), so nothing but a fact reference reads them differently.
+NEUTRAL = "\uf8fe"
+
+
+def marker_alphabet(n_types: int):
+    """A pattern of the characters that mark the facts of `n_types` fact types, and their padding."""
+    assert 0xE000 + n_types <= ord(NEUTRAL), "too many fact types for the marker alphabet"
+    return regex.compile(f"[{regex.escape(fact_marker(0))}-{regex.escape(fact_marker(max(n_types - 1, 0)))}"
+                         f"{regex.escape(FACT_PAD)}]")
+
+
+def neutralize(text: str, alphabet) -> str:
+    """The text with every character of the marker alphabet replaced by NEUTRAL (the same length)."""
+    return alphabet.sub(NEUTRAL, text) if alphabet.search(text) else text
+
+
+def _left(deadline: float) -> float:
+    """The seconds left until `deadline`; TimeoutError when none are."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    return left
 
 
 class Candidate:
@@ -127,6 +175,10 @@ class _Active(set):
 
 
 class Extractor:
+    """Runs a Plan over documents. It holds only what the plan determines (never changed by a run), so one
+    Extractor may serve many threads as far as the matcher goes (the gate's Hyperscan scratch is per thread:
+    gate.py)."""
+
     def __init__(self, plan: Plan, timeout: float = DEFAULT_TIMEOUT):
         self.plan = plan
         self.ruleset = plan.ruleset
@@ -144,6 +196,8 @@ class Extractor:
         # the order rules run in: by number, except that a `once` type's rules run by priority, highest first
         self._order = [(-cr.rule.priority if self._once[cr.rule.fact] else 0, number)
                        for number, cr in enumerate(plan.rules)]
+        # the characters that mark consumed facts in a masked text: the document's own are neutralized there
+        self._marker_chars = marker_alphabet(len(plan.fact_index))
         self._hidden = frozenset(name for name, ft in plan.ruleset.facts.items() if ft.hidden)
         self._keep_all_rules = {cr.name: cr.rule.keep_all for cr in plan.rules}
         # each rule's fields: (name, type, the expression compiled)
@@ -159,7 +213,7 @@ class Extractor:
     def run(self, text: str, published: dt.date | None = None, doc_id: str | None = None,
             trace: bool = False, include_hidden: bool = False) -> Extraction:
         out = Extraction([], [], [] if trace else None)
-        doc = _Document(text, published, doc_id, out)
+        doc = _Document(text, published, doc_id, out, self.timeout)
         plan = self.plan
         index = plan.trigger_index
         active = _Active(self._ungated)  # the rules that always run, and those triggered in this document
@@ -254,6 +308,7 @@ class Extractor:
         """The text with each consumed fact replaced, at equal length, by its type marker and padding; and
         the same for the gate, as bytes (markers as MARKER_BYTE, padding as PAD_BYTE)."""
         spans = sorted((s, e, t) for t in wanted for (s, e) in by_type.get(t, {}))
+        text = neutralize(text, self._marker_chars)  # no character of the document can pose as a fact
         if not spans:
             return text, None
         parts, pos = [], 0
@@ -271,35 +326,33 @@ class Extractor:
         data = b"".join(gate.to_bytes(text[a:s]) + gate.MARKER_BYTE + gate.PAD_BYTE * (e - s - 1) for a, s, e in gaps)
         return "".join(parts), data + gate.to_bytes(text[pos:])
 
-    def _apply(self, doc: _Document, cr: CompiledRule, subject, starts):
-        """The rule's matches in the subject (at `starts` only, when the gate gave them)."""
+    def _apply(self, doc: _Document, cr: CompiledRule, subject: str, starts) -> list:
+        """The rule's matches in the subject (at `starts` only, when the gate gave them): all of them, or,
+        when the rule runs out of time on the document, none (and an E201 problem), so that what a rule
+        emits never depends on how far it got."""
         rule = cr.rule
+        pattern, _ = cr.pattern, cr.prefilter  # compiled at first use: not part of the time on the document
+        deadline = time.monotonic() + doc.budget
         try:
             if starts is None:
-                yield from (m for lo, hi in self._worth(doc, cr, subject) for m in
-                            cr.pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=self.timeout))
-            else:
-                yield from finditer_at(cr.pattern, subject, starts, self._ranges(doc, subject, rule.scope),
-                                       rule.keep_all, self.timeout)
+                return [m for lo, hi in self._worth(doc, cr, subject, deadline) for m in
+                        pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=_left(deadline))]
+            return list(finditer_at(pattern, subject, starts, doc.scope_ranges(subject, rule.scope),
+                                    rule.keep_all, deadline=deadline))
         except TimeoutError:
-            doc.out.problems.append(diagnostic(Errors.TIMEOUT, rule.loc, rule=rule.name, seconds=self.timeout,
-                                               doc=doc.doc_id if doc.doc_id is not None else "<text>"))
+            doc.out.problems.append(diagnostic(
+                Errors.TIMEOUT, rule.loc, rule=rule.name, seconds=self.timeout, chars=TIMEOUT_CHARS, budget=doc.budget,
+                doc=doc.doc_id if doc.doc_id is not None else "<text>"))
+            return []
 
-    def _ranges(self, doc: _Document, subject: str, scope):
-        key = (subject, scope.kind, scope.n)
-        spans = doc.ranges.get(key)
-        if spans is None:
-            spans = doc.ranges[key] = ranges(subject, scope.kind, scope.n)
-        return spans
-
-    def _worth(self, doc: _Document, cr: CompiledRule, subject: str):
+    def _worth(self, doc: _Document, cr: CompiledRule, subject: str, deadline: float):
         """The ranges in which the rule can match: all of its scope's, or those its prefilter points to (a
         prefilter that finds nothing spares splitting the text at all)."""
         pre = cr.prefilter
-        m = pre.search(subject, timeout=self.timeout) if pre is not None else None
+        m = pre.search(subject, timeout=_left(deadline)) if pre is not None else None
         if pre is not None and m is None:
             return
-        spans = self._ranges(doc, subject, cr.rule.scope)
+        spans = doc.scope_ranges(subject, cr.rule.scope)
         if pre is None or len(spans) < 2:
             yield from spans
             return
@@ -307,7 +360,7 @@ class Extractor:
         pos, i = 0, 0
         while i < len(spans):
             if m is None or m.start() < pos:
-                m = pre.search(subject, pos, timeout=self.timeout)
+                m = pre.search(subject, pos, timeout=_left(deadline))
                 if m is None:
                     return
             i = max(i, bisect.bisect_right(starts, m.start()) - 1)

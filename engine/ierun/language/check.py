@@ -13,6 +13,7 @@ from ..errors import Collector, did_you_mean
 from ..messages import Errors
 from .functions import BUILTINS
 from .lexicon import load as load_lexicon
+from .limits import check_depth, check_repeats, pattern_refs
 from .tree import MinTokens, capture_kind, children, exprs, regex_flags, walk
 from .values import BadValue, coerce
 from .visit import ExprVisitor, PatternVisitor
@@ -138,23 +139,29 @@ def check_refs(prog: Program, pattern, p: Collector):
 
 
 def check_pattern_cycles(prog: Program, p: Collector):
+    """Named patterns that refer to each other in a cycle (an iterative walk: a chain of 3,000 named
+    patterns must not exhaust Python's stack)."""
     state: dict[str, int] = {}
-
-    def visit(name, path):
-        state[name] = 1
-        for node in walk(prog.patterns[name].pattern):
-            if isinstance(node, A.PatRef) and node.name in prog.patterns:
-                if state.get(node.name) == 1:
-                    cycle = path[path.index(node.name):] + [node.name]
-                    p.error(Errors.PATTERN_CYCLE, node.loc, cycle=" -> ".join("%" + c for c in cycle))
-                    prog.bad_patterns.update(cycle)
-                elif node.name not in state:
-                    visit(node.name, path + [node.name])
-        state[name] = 2
-
-    for name in prog.patterns:
-        if name not in state:
-            visit(name, [name])
+    for root in prog.patterns:
+        if root in state:
+            continue
+        state[root] = 1
+        path = [root]
+        stack = [iter(pattern_refs(prog, root))]
+        while stack:
+            node = next(stack[-1], None)
+            if node is None:
+                stack.pop()
+                state[path.pop()] = 2
+                continue
+            if state.get(node.name) == 1:
+                cycle = path[path.index(node.name):] + [node.name]
+                p.error(Errors.PATTERN_CYCLE, node.loc, cycle=" -> ".join("%" + c for c in cycle))
+                prog.bad_patterns.update(cycle)
+            elif node.name not in state:
+                state[node.name] = 1
+                path.append(node.name)
+                stack.append(iter(pattern_refs(prog, node.name)))
 
 
 def min_tokens(prog: Program | None, node) -> int:
@@ -177,6 +184,8 @@ def check_patterns(prog: Program, p: Collector):
     for d in prog.patterns.values():
         check_refs(prog, d.pattern, p)
     check_pattern_cycles(prog, p)
+    check_depth(prog, p)
+    check_repeats(prog, p)
     for d in prog.patterns.values():
         if d.name not in prog.bad_patterns:
             check_empty(prog, d.pattern, p, None, d.loc)

@@ -47,7 +47,7 @@ def _file_entries(path: Path, decl: A.LexiconDecl, problems: Collector) -> list[
     return entries
 
 
-def entries(decl: A.LexiconDecl, rules_dir: Path | None) -> list[A.LexEntry]:
+def entries(decl: A.LexiconDecl, rules_dir: "Path | Roots | None") -> list[A.LexEntry]:
     """The entries of a lexicon that checked clean, each with its position (in the rule file or its own file)."""
     if decl.file is None:
         return list(decl.entries)
@@ -59,7 +59,7 @@ def entries(decl: A.LexiconDecl, rules_dir: Path | None) -> list[A.LexEntry]:
         return []
 
 
-def load(decl: A.LexiconDecl, rules_dir: Path | None, problems: Collector):
+def load(decl: A.LexiconDecl, rules_dir: "Path | Roots | None", problems: Collector):
     """(phrases, values) of a lexicon; problems are collected."""
     entries = list(decl.entries)
     if decl.file is not None:
@@ -111,11 +111,27 @@ def _from_text(text: str, type_name: str):
     return coerce_scalar("str", text, type_name)
 
 
-def _resolve(decl: A.LexiconDecl, rules_dir: Path | None, problems: Collector) -> Path | None:
+class Roots:
+    """Where each rule file may read lexicon files: {rule file (resolved): folder}. A rule file not listed
+    keeps to its own folder."""
+
+    def __init__(self, roots: dict[Path, Path]):
+        self.roots = {Path(k).resolve(): Path(v).resolve() for k, v in roots.items()}
+
+    def root_for(self, rule_file: Path) -> Path:
+        rule_file = rule_file.resolve()
+        return self.roots.get(rule_file, rule_file.parent)
+
+
+def _resolve(decl: A.LexiconDecl, rules_dir: "Path | Roots | None", problems: Collector) -> Path | None:
     loc = decl.file_loc or decl.loc
-    here = Path(decl.loc.path).parent if decl.loc and decl.loc.path and not decl.loc.path.startswith("<") else Path.cwd()
+    named = decl.loc and decl.loc.path and not decl.loc.path.startswith("<")
+    here = Path(decl.loc.path).parent if named else Path.cwd()
     path = (here / decl.file).resolve()
-    root = (rules_dir or here).resolve()
+    if isinstance(rules_dir, Roots):
+        root = rules_dir.root_for(Path(decl.loc.path)) if named else here.resolve()
+    else:
+        root = (rules_dir or here).resolve()
     if path.suffix not in LEXICON_SUFFIXES:
         problems.error(Errors.LEXICON_SUFFIX, loc, file=decl.file)
         return None

@@ -18,6 +18,7 @@ from .visit import ExprVisitor
 from ..errors import Collector, Diagnostic, Loc, Source, diagnostic
 from ..messages import Errors
 from ..paths import grammar_file
+from .limits import MAX_DEPTH, tree_too_deep
 
 START_SYMBOLS = ("start", "pattern", "expr", "type_ref", "scope")
 
@@ -439,6 +440,13 @@ def parse_fragment(text: str, start: str, locate: Callable[[int, int, int, int],
         tree = grammar().parse(text, start=start)
     except UnexpectedInput as err:
         problems.items.append(_syntax_diagnostic(err, text, locate, _WHAT[start]))
+        problems.raise_if_any()
+    deep = tree_too_deep(tree, 2 * MAX_DEPTH)  # the AST is built recursively: refuse what would overflow
+    if deep is not None:
+        meta = deep.meta
+        loc = locate(1, 1, 1, 2) if getattr(meta, "empty", True) else \
+            locate(meta.line, meta.column, meta.line, meta.column + 1)
+        problems.error(Errors.TOO_DEEP, loc, what=_WHAT[start], limit=MAX_DEPTH)
         problems.raise_if_any()
     node = ToAst(locate, problems).transform(tree)
     problems.raise_if_any()

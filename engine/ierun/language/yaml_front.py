@@ -14,6 +14,7 @@ from . import nodes as A
 from ..errors import Collector, Diagnostic, Loc, RuleError, Source, diagnostic, did_you_mean
 from ..messages import Errors
 from .parser import parse_fragment
+from .limits import MAX_DEPTH, yaml_too_deep
 
 TOP_KEYS = ("facts", "lexicons", "patterns", "rules")
 FACT_KEYS = ("fields", "once", "all", "hidden", "publishes")
@@ -265,6 +266,10 @@ class NodeReader:
 def parse_yaml(text: str, path: str = "<string>") -> A.RuleFile:
     source = Source(path, text)
     reader = NodeReader(source)
+    deep = yaml_too_deep(text, MAX_DEPTH)
+    if deep is not None:
+        loc = Loc(source, deep.line + 1, deep.column + 1, deep.column + 2)
+        raise RuleError([diagnostic(Errors.YAML_TOO_DEEP, loc, limit=MAX_DEPTH)])
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
