@@ -159,14 +159,21 @@ class _FullDisk:
     def __getattr__(self, name):
         return getattr(self.fh, name)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+
 
 def test_a_full_disk_is_a_message_and_the_run_resumes(capsys, monkeypatch):
     write_jsonl(Path("c.jsonl"), docs(40))
     whole = _clean_facts(capsys, docs(40))
     real = os.fdopen
     with monkeypatch.context() as m:
+        # files opened for writing in binary (the facts, the checkpoint); reads (the plan cache) stay real
         m.setattr(os, "fdopen", lambda fd, mode="r", *a, **k: _FullDisk(real(fd, mode, *a, **k), 3000)
-                  if "b" in mode else real(fd, mode, *a, **k))
+                  if "b" in mode and mode != "rb" else real(fd, mode, *a, **k))
         assert main([RULES, "c.jsonl", "-j", "1", "-o", "out.jsonl"]) == 1
     partial = Path("out.jsonl.partial").resolve()
     assert capsys.readouterr().err == (f"ierun: error: cannot write out.jsonl: No space left on device; the facts so "

@@ -33,10 +33,12 @@ def _run_parser():
     p.add_argument("--published-field", default="published")
     p.add_argument("--published", help="publication date (YYYY-MM-DD) of documents that state none")
     p.add_argument("--encoding", default="utf-8", help="encoding of the inputs (default utf-8)")
-    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.add_argument("--format", choices=("jsonl", "table", "html"), default="jsonl",
+                   help="html: the facts on the documents' text, one page per 100 documents")
     p.add_argument("-o", "--output", help="write facts to this file instead of standard output")
     p.add_argument("--no-cache", action="store_true", help="compile the rules, ignoring the plan cache")
-    p.add_argument("--timeout", type=float, default=None, help="seconds a rule may spend on one document")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="seconds a rule may spend on a document, plus as many per 1,000 characters (default 2)")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                    help="worker processes (default: all cores; 1: in this process); output keeps the input order")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
@@ -220,6 +222,9 @@ def cmd_run(argv) -> int:
             return 2
     opts = RunOptions(a.output, a.format, a.errors, a.resume, a.fail_fast, a.quiet, a.jobs,
                       a.explain == "matches", a.checkpoint_seconds, a.executor, a.scheduler, job)
+    if a.format == "html":
+        from .html_view import run_html
+        return run_html(rs.extractor, docs, opts, plan)
     return run(rs.extractor, docs, opts)
 
 
