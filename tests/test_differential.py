@@ -1,7 +1,7 @@
 """The compiled engine and the reference interpreter find the same matches and captures."""
 import pytest
 import regex
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from ierun.language import nodes as A
 from ierun.language import ir
@@ -72,8 +72,17 @@ def gated_matches(pattern, text, overlapped=False):
     return [m.span() for m in finditer_at(rx, text, starts, [(0, len(text))], overlapped)]
 
 
+WORD, NUMBER = A.TokenClass("WORD"), A.TokenClass("NUMBER")
+AHEAD_WORD = A.Seq((A.Look(WORD, behind=False, negate=False), WORD), (False, False))  # (?=WORD) WORD
+
+
+def _glued_to_x(item):
+    return A.Seq((A.Lit("x"), item), (False, True))  # "x" ~ item
+
+
 @needs_hyperscan
 @given(patterns(), st.one_of(texts(), UNICODE_TEXT), st.booleans())
+@example(A.Seq((A.LexRef("lx"), AHEAD_WORD), (False, True)), "ab a", False)  # found by this test
 def test_gated_matching_equals_full_scan(pattern, text, overlapped):
     got = gated_matches(pattern, text, overlapped)
     rx = compile_pattern(RULESET, pattern)
@@ -96,4 +105,43 @@ def test_gated_matching_equals_reference(pattern, text):
     (A.Seq((A.TokenClass("CAPWORD"), A.Lit("$")), (False, True)), "Ünïcode$ x$", [(0, 8)]),
 ])
 def test_gate_keeps_non_ascii_matches(pattern, text, want):
+    assert gated_matches(pattern, text) == want
+
+
+# A look-around keeps no glue for the element after it: `"x" ~ ((?=WORD) WORD)` compiles to
+# `x(?:(?=\s*+WORD)\s*+WORD)`, which matches "x a". The gate's pattern, with the look-around dropped, glued
+# that WORD to "x" and lost the match (the gate must accept every text the rule's regex matches).
+@needs_hyperscan
+@pytest.mark.parametrize("pattern, text, want", [
+    pytest.param(A.Seq((A.LexRef("lx"), AHEAD_WORD), (False, True)), "ab a", [(0, 4)], id="found"),
+    pytest.param(_glued_to_x(AHEAD_WORD), "x a", [(0, 3)], id="ahead"),
+    pytest.param(_glued_to_x(A.Seq((A.Look(WORD, behind=True, negate=False), WORD), (False, False))), "x a",
+                 [(0, 3)], id="behind"),
+    pytest.param(_glued_to_x(A.Seq((A.Look(NUMBER, behind=False, negate=True), WORD), (False, False))), "x a",
+                 [(0, 3)], id="negated-ahead"),
+    pytest.param(_glued_to_x(A.Seq((A.Look(NUMBER, behind=True, negate=True), WORD), (False, False))), "x a",
+                 [(0, 3)], id="negated-behind"),
+    pytest.param(_glued_to_x(A.Seq((A.Look(WORD, False, False), A.Look(WORD, True, False), WORD), (False,) * 3)),
+                 "x a", [(0, 3)], id="two-looks"),
+    pytest.param(_glued_to_x(A.Seq((AHEAD_WORD,), (False,))), "x a", [(0, 3)], id="nested-seq"),
+    pytest.param(_glued_to_x(A.Alt((AHEAD_WORD, NUMBER))), "x a", [(0, 3)], id="alternative"),
+    pytest.param(_glued_to_x(A.Capture("c", AHEAD_WORD)), "x a", [(0, 3)], id="capture"),
+    pytest.param(_glued_to_x(A.Repeat(AHEAD_WORD, 1, 2)), "x a b", [(0, 5)], id="glued-repeat"),
+    pytest.param(A.Seq((A.Lit("x"), A.Repeat(AHEAD_WORD, 0, 1), A.Lit("!")), (False, True, True)), "x a!",
+                 [(0, 4)], id="optional-glued-repeat"),
+])
+def test_gate_keeps_the_gap_a_look_around_holds(pattern, text, want):
+    assert [m.span() for m in compile_pattern(RULESET, pattern).finditer(text)] == want  # the full scan
+    assert gated_matches(pattern, text) == want
+
+
+@needs_hyperscan
+@pytest.mark.parametrize("pattern, text, want", [
+    (AHEAD_WORD, "a b", [(0, 1), (2, 3)]),
+    (A.Seq((A.Look(NUMBER, behind=True, negate=True), AHEAD_WORD, NUMBER), (False, True, False)), "a 5 b", [(0, 3)]),
+])
+def test_after_look_arounds_at_its_start_a_match_still_starts_at_a_word(pattern, text, want):
+    """At the start of a match a gap is empty: the gate's pattern still requires no letter before the word
+    (it reports token starts, not every position)."""
+    assert gate.superset_pattern(RULESET, pattern).endswith("[^A-Za-z]")
     assert gated_matches(pattern, text) == want

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 import regex
 
-import ierun
 from ierun import pipeline
 from ierun.engine.compile import compile_ruleset, regex_code
 
@@ -22,9 +21,7 @@ def texts():
     return out
 
 
-@pytest.fixture(scope="module")
-def pack():
-    return ierun.load(use_cache=False)
+# `pack`: the default rule pack, compiled once per test run (conftest.py)
 
 
 def test_one_ruleset_from_eight_threads_gives_the_single_threaded_facts(pack):
@@ -45,10 +42,10 @@ def test_one_ruleset_from_eight_threads_gives_the_single_threaded_facts(pack):
     assert all(facts == expected[n] for n, facts in got)
 
 
-def test_concurrent_compiles_restore_the_regex_core_and_keep_the_right_programs():
+def test_concurrent_compiles_restore_the_regex_core_and_keep_the_right_programs(pack):
     core = regex._main._regex
     ir = pipeline.load_model([ROOT / "rules"])
-    alone = compile_ruleset(ir)
+    alone = pack.plan  # the same rules compiled alone, once for the whole test run
     barrier = threading.Barrier(8)
 
     def work(_):

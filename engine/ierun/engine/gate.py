@@ -4,6 +4,8 @@ is tried only there instead of at every character (Hyperscan runs many patterns 
 For each rule the gate compiles a *superset* pattern P: it matches wherever the rule can (never fewer
 places), so skipping the other positions loses nothing:
   - look-arounds are dropped (a positive look-ahead that ends the pattern is kept, as text to consume);
+    the element after one keeps its own glue, not the look-around's (the compiler puts that gap inside
+    the look-around), except at the start of the match, where a gap is empty;
   - possessive and atomic forms become plain ones; an embedded regex becomes "any characters";
   - the text is scanned as bytes with every non-ASCII character turned into `?` (a consumed fact's marker
     and padding into \x01 and \x02), and every character class of P accepts `?` where the class could hold a
@@ -136,54 +138,61 @@ class _Superset(IRPatternVisitor):
 
     def rule(self, pattern):
         """P, with the character before the match in front (see `_context`)."""
-        p = self(pattern, True)
+        p = self(pattern, True, start=True)
         if isinstance(pattern, A.Seq) and isinstance(pattern.items[-1], A.Look):
             look = pattern.items[-1]
             if not look.behind and not look.negate:  # a final look-ahead: what follows the match
                 p = _cat(p, self(look.pattern, False))
         return _context(p) or _cat(_at(ANY), p)
 
-    def __call__(self, node, glued: bool):
-        return self.visit(node, glued)
+    def __call__(self, node, glued: bool, start: bool = False):
+        """P for `node`; `glued` as in the compiler's Emitter (no white space before the element); `start`:
+        nothing is consumed before it in a match (which starts at a token: a gap there is empty; a rule that
+        may start with a raw regex is gated only on P occurring at all, which a gap dropped there keeps)."""
+        return self.visit(node, glued, start)
 
-    def visit_Lit(self, node, glued):
+    def visit_Lit(self, node, glued, start):
         return _cat(EMPTY if glued else GAP, _literal(node.text, node.ignore_case))
 
-    def visit_TokenClass(self, node, glued):
+    def visit_TokenClass(self, node, glued, start):
         return _cat(EMPTY if glued else GAP, TOKEN_CLASS[node.name])
 
-    def visit_Regex(self, node, glued):
+    def visit_Regex(self, node, glued, start):
         return _cat(EMPTY if glued else GAP, _rep(_at(ANY), 0))
 
-    def visit_LexRef(self, node, glued):
+    def visit_LexRef(self, node, glued, start):
         return _cat(EMPTY if glued else GAP, self._lexicon(node.name))
 
-    def visit_FactRef(self, node, glued):
+    def visit_FactRef(self, node, glued, start):
         # the fact's marker and padding (or private-use characters of the text itself, which are `?`)
         return _cat(EMPTY if glued else GAP, _at(r"[\x01?]"), _rep(_at(r"[\x02?]"), 0))
 
-    def visit_Seq(self, node, glued):
+    def visit_Seq(self, node, glued, start):
         items = []
         for i, item in enumerate(node.items):
             g = node.item_glued(i, glued)
-            # after dropped look-arounds only, the element still starts the match: no gap before it
-            items.append(self(item, g or (glued and not any(x != EMPTY for x in items))))
+            # A look-around takes the glue it is given and keeps none for the element after it (the
+            # compiler puts its gap inside the look-around: X ~ ((?=Y) Z) is `X(?=\s*+Y)\s*+Z`), so
+            # after dropped look-arounds an element keeps its own glue. Only at the start of the match,
+            # after nothing but look-arounds, is its gap known to be empty.
+            first = start and all(x == EMPTY for x in items)
+            items.append(self(item, g or first, start=first))
         return _cat(*items)
 
-    def visit_Alt(self, node, glued):
-        return ("alt", [self(b, glued) for b in node.branches])
+    def visit_Alt(self, node, glued, start):
+        return ("alt", [self(b, glued, start) for b in node.branches])
 
-    def visit_Repeat(self, node, glued):
+    def visit_Repeat(self, node, glued, start):
         if not glued:
             return _rep(self(node.item, False), node.min, node.max)
-        first, more = self(node.item, True), self(node.item, False)
+        first, more = self(node.item, True, start), self(node.item, False)
         body = _cat(first, _rep(more, max(node.min - 1, 0), None if node.max is None else node.max - 1))
         return body if node.min >= 1 else _rep(body, 0, 1)
 
-    def visit_Capture(self, node, glued):
-        return self(node.item, glued)
+    def visit_Capture(self, node, glued, start):
+        return self(node.item, glued, start)
 
-    def visit_Look(self, node, glued):
+    def visit_Look(self, node, glued, start):
         return EMPTY
 
 
