@@ -113,7 +113,8 @@ def test_every_catalogue_entry_renders():
         assert "{" not in text.replace("{phrases", "") and "}" not in text.replace("...}", ""), (name, text)
         assert all(f"<{f}>" in text + (hint or "") for f, v in values.items() if isinstance(v, str)), name
         rendered = Diagnostic(message.code, text, None, hint).render()
-        assert rendered.startswith(f"error[{message.code}]: {text}"), name
+        severity = "warning" if message.code.startswith("W") else "error"
+        assert rendered.startswith(f"{severity}[{message.code}]: {text}"), name
         used.add(message.code)
     assert used == set(CODES)  # every code has its messages, and no message a code outside the table
 

@@ -61,9 +61,15 @@ class Diagnostic:
         if self.code not in CODES:
             raise ValueError(f"error code {self.code} is not in the catalogue (messages.CODES)")
 
-    def render(self) -> str:
+    @property
+    def severity(self) -> str:
+        """'warning' for the lint codes (Wxxx), else 'error'."""
+        return "warning" if self.code.startswith("W") else "error"
+
+    def render(self, severity: str | None = None) -> str:
+        """The diagnostic as shown; `severity` overrides 'warning'/'error' (`ierun check --strict`)."""
         where = f"{self.loc}: " if self.loc else ""
-        out = [f"{where}error[{self.code}]: {self.message}"]
+        out = [f"{where}{severity or self.severity}[{self.code}]: {self.message}"]
         if self.loc is not None:
             text = self.loc.source.line(self.loc.line)
             if text:

@@ -54,6 +54,14 @@ CODES = {
     "E150": "bad scoring scheme",
     "E201": "a rule ran out of time on a document",
     "E301": "a request ierun explain cannot answer",
+    # lint warnings (`ierun check`; errors with --strict; `# allow Wxxx` on the rule's line keeps one quiet)
+    "W301": "an embedded regex or a pattern open to catastrophic backtracking",
+    "W302": "a rule shadowed by another",
+    "W303": "an unused lexicon or named pattern",
+    "W304": "a lexicon entry listed twice with different values",
+    "W305": "a rule with fewer than two examples",
+    "W306": "a rule without a counter-example",
+    "W307": "a capitalized-word name that can swallow a sentence-initial function word",
 }
 
 
@@ -191,6 +199,21 @@ class Errors:
                                    "one of {normalizers}")
     SCORING_UNKNOWN_FIELD = Message("E150", "measure '{fact}.{measure}' names unknown field '{field}' of '{fact}'")
     SCORING_TWICE = Message("E150", "{path}: a second scoring scheme for fact type '{fact}'")
+    # ---- lint warnings (language/lint.py)
+    BACKTRACKING = Message("W301", "{what} is open to catastrophic backtracking: {why}",
+                           "make the repetitions unambiguous: one way to split a text between them")
+    SHADOWED = Message("W302", "rule '{rule}' is shadowed by '{other}': each of its examples yields a fact of "
+                               "'{other}' instead", "give '{rule}' a higher priority, or narrow '{other}'")
+    UNUSED_LEXICON = Message("W303", "lexicon '{name}' is never used", "use it as @{name}, or remove it")
+    UNUSED_PATTERN = Message("W303", "named pattern '{name}' is never used", "use it as %{name}, or remove it")
+    LEXICON_CONFLICT = Message("W304", "lexicon '{name}': '{phrase}' is listed twice with different values "
+                                       "({first} and {second})", "the first value wins: keep one entry ({where})")
+    FEW_EXAMPLES = Message("W305", "rule '{rule}' has {n} example{s}", "give at least two examples of what it finds")
+    NO_COUNTER = Message("W306", "rule '{rule}' has no counter-example",
+                         "add: counter \"a text it must not match\"")
+    SWALLOWS_FUNCTION_WORD = Message("W307", "rule '{rule}' starts with a capitalized-word name that can swallow a "
+                                             "sentence-initial function word ({words})",
+                                     "exclude them first: (?! \"But\" | \"On\" | ...) CAPWORD, or a lexicon of them")
     # ---- running
     TIMEOUT = Message("E201", "rule '{rule}' ran out of time ({seconds:g} s) on document {doc}; its matches in this "
                               "document are skipped",

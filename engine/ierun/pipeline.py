@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import sys
+import time
 from pathlib import Path
 
 from .errors import Loc, RuleError, Source, diagnostic
@@ -72,10 +73,10 @@ def check_and_lower(rule_files, confine=None, fingerprint: str = ""):
     return lower(check(list(rule_files), confine), fingerprint)
 
 
-def compile_model(model):
-    """Stage 4: the IR -> an executable Plan."""
+def compile_model(model, pieces=None):
+    """Stage 4: the IR -> an executable Plan (`pieces`: compiled pieces to reuse, see engine.compile.Pieces)."""
     from .engine.compile import compile_ruleset
-    return compile_ruleset(model)
+    return compile_ruleset(model, pieces)
 
 
 def parse_file(path: Path):
@@ -103,14 +104,31 @@ def load_model(paths, rules_dir: Path | None = None):
     return _load(paths, rules_dir)[0]
 
 
-def _load(paths, rules_dir: Path | None = None):
-    """(the IR RuleModel, the lexicon files its rule files name)."""
+def load_checked(paths, rules_dir: Path | None = None):
+    """(the checked Program, the IR) of all rule files under `paths` (raises RuleError): lint reads both."""
+    model, _, prog = _load(paths, rules_dir)
+    return prog, model
+
+
+def _load(paths, rules_dir: Path | None = None, asts: dict | None = None):
+    """(the IR RuleModel, the lexicon files its rule files name, the checked Program). `asts`: {resolved rule
+    file: (content digest, path as named, RuleFile)} parsed before; a file whose content and name are the same
+    is not parsed again, and the files parsed now are added."""
+    from .language.check import check
     from .language.lexicon import Roots
+    from .language.lower import lower
     roots = rule_roots(paths)
     parsed, problems = {}, {}
     for f in roots:
         try:
-            parsed[f.resolve()] = parse_file(f)
+            if asts is None:
+                parsed[f.resolve()] = parse_file(f)
+                continue
+            where, digest = str(f.resolve()), _digest(f)
+            kept = asts.get(where)
+            if kept is None or kept[:2] != (digest, str(f)):
+                asts[where] = (digest, str(f), parse_file(f))
+            parsed[f.resolve()] = asts[where][2]
         except RuleError as err:
             problems[f.resolve()] = list(err.diagnostics)
     lexicon_files = set().union(*(_lexicon_paths(rf) for rf in parsed.values())) if parsed else set()
@@ -120,20 +138,14 @@ def _load(paths, rules_dir: Path | None = None):
         raise RuleError(diagnostics)
     rule_files = [rf for path, rf in parsed.items() if path not in lexicon_files]
     confine = rules_dir or Roots({f.resolve(): root for f, root in roots.items()})
-    return check_and_lower(rule_files, confine, fingerprint(paths)), lexicon_files
+    prog = check(rule_files, confine)
+    return lower(prog, fingerprint(paths)), lexicon_files, prog
 
 
 def fingerprint(paths) -> str:
     """A hash of every rule and lexicon file's path and content under `paths`, and of the versions that shape
     a plan. (Lexicon files a rule file names elsewhere are checked by the cache entry itself: `load_plan`.)"""
-    import platform
-
-    import regex
-    from . import __version__
-    from .engine import gate
-    h = hashlib.sha256(f"ierun {__version__} cache {CACHE_FORMAT} py {sys.version} {platform.machine()} "
-                       f"regex {regex.__version__} hyperscan {gate.version()}".encode())
-    h.update(_engine_digest())
+    h = hashlib.sha256(_versions().encode())
     for p in map(Path, paths):
         h.update(b"arg\0" + str(p.resolve()).encode() + b"\0")
         candidates = sorted(p.rglob("*")) if p.is_dir() else [p]
@@ -141,6 +153,17 @@ def fingerprint(paths) -> str:
             if f.is_file() and f.suffix in RULE_SUFFIXES + LEXICON_SUFFIXES:
                 h.update(str(f.resolve()).encode() + b"\0" + _digest(f).encode() + b"\0")
     return h.hexdigest()
+
+
+def _versions() -> str:
+    """ierun's code and the versions of Python, the machine and the libraries that shape a plan."""
+    import platform
+
+    import regex
+    from . import __version__
+    from .engine import gate
+    return (f"ierun {__version__} cache {CACHE_FORMAT} py {sys.version} {platform.machine()} "
+            f"regex {regex.__version__} hyperscan {gate.version()} engine {_engine_digest().hex()}")
 
 
 def _digest(path: Path) -> str:
@@ -178,12 +201,93 @@ def load_plan(paths, use_cache: bool = True):
         entry = plancache.read(key)
         if _fresh(entry):
             return entry[1]
-    ruleset, lexicon_files = _load(paths)
+    started = time.perf_counter()
+    pieces = _read_pieces(find_rule_files(paths)) if key is not None else None
+    ruleset, lexicon_files, _ = _load(paths, asts=pieces.asts if pieces is not None else None)
     deps = {str(f): _digest(f) for f in sorted(lexicon_files)}
-    plan = compile_model(ruleset)
+    made_before = _progress(ruleset, paths, pieces)
+    plan = compile_model(ruleset, pieces)
+    if pieces is not None and not _loads(plan):  # a kept piece this Hyperscan cannot use: compile it all
+        pieces = None
+        plan = compile_model(ruleset)
     if key is not None:
         plancache.write(key, (deps, plan))
+        if pieces is not None:
+            _write_pieces(pieces)
+    if made_before:
+        sys.stderr.write(f" done ({time.perf_counter() - started:.1f} s)\n")
     return plan
+
+
+# ---- compiled pieces, kept per rule file -----------------------------------------------------------
+# A rule file's compiled pieces (its rules' parsed regexes, its gates' Hyperscan databases; see
+# engine.compile.Pieces) are one entry of the plan cache, with the same checks (a private folder, a MAC before
+# unpickling). A piece is found by what it is compiled from and the versions of everything that shapes it,
+# so a piece is reused exactly when the same compile would make the same thing; editing one file compiles
+# that file's pieces only.
+def _pieces_key(file) -> str:
+    return hashlib.sha256(("pieces\0" + _versions() + "\0" + str(Path(file).resolve())).encode()).hexdigest()
+
+
+def _read_pieces(files):
+    """The kept pieces of the rule files: their parsed trees and compiled pieces (an engine.compile.Pieces
+    with `asts` and, per file, what was read: `read`)."""
+    from .engine import plancache
+    from .engine.compile import Pieces
+    from .language.nodes import RuleFile
+    known, read, asts = {}, {}, {}
+    for f in files:
+        where = str(Path(f).resolve())
+        entry = plancache.read(_pieces_key(where))
+        if not (isinstance(entry, dict) and isinstance(entry.get("pieces"), dict)
+                and all(isinstance(k, str) for k in entry["pieces"])):
+            continue
+        ast = entry.get("ast")
+        if isinstance(ast, tuple) and len(ast) == 3 and isinstance(ast[2], RuleFile):
+            asts[where] = ast
+        known.update(entry["pieces"])
+        read[where] = (ast, set(entry["pieces"]))
+    pieces = Pieces(known, _versions())
+    pieces.read, pieces.asts = read, asts
+    return pieces
+
+
+def _write_pieces(pieces) -> None:
+    """Keep each rule file's parsed tree and compiled pieces (only the entries that changed are written)."""
+    from .engine import plancache
+    by_file: dict[str, dict] = {}
+    for k, (file, value) in pieces.used.items():
+        if file:
+            by_file.setdefault(str(Path(file).resolve()), {})[k] = value
+    for where in set(by_file) | set(pieces.asts):
+        entry = {"ast": pieces.asts.get(where), "pieces": by_file.get(where, {})}
+        before = pieces.read.get(where)
+        if before is None or before[0] != entry["ast"] or before[1] != set(entry["pieces"]):
+            plancache.write(_pieces_key(where), entry)
+
+
+def _loads(plan) -> bool:
+    try:
+        for g in plan.gates:
+            g.load()
+    except Exception:
+        return False
+    return True
+
+
+def _progress(ruleset, paths, pieces) -> bool:
+    """On a terminal, a compile says what it does ("compiling 38 rules in 6 files ..."); nothing on a pipe.
+    True when it said so (the caller then says when it is done)."""
+    try:
+        if not sys.stderr.isatty():
+            return False
+    except (AttributeError, ValueError):
+        return False
+    n_files = len(find_rule_files(paths))
+    n = len(ruleset.rules)
+    sys.stderr.write(f"ierun: compiling {n} rule{'s' if n != 1 else ''} in {n_files} file{'s' if n_files != 1 else ''} ...")
+    sys.stderr.flush()
+    return True
 
 
 def _fresh(entry) -> bool:

@@ -106,24 +106,6 @@ def _report(err: IerunError) -> None:
     sys.stderr.write(str(err) + "\n")
 
 
-def cmd_check(argv) -> int:
-    p = _Parser(prog="ierun check", description="Compile rule files and report every problem.")
-    p.add_argument("rules", nargs="+", metavar="RULES", help="rule files (.ie, .yaml) or directories of them")
-    a = p.parse_args(argv)
-    from ..pipeline import load_model, rule_sets
-    status = 0
-    for paths in rule_sets(a.rules):
-        try:
-            rs = load_model(paths)
-        except IerunError as err:
-            _report(err)
-            status = 1
-            continue
-        sys.stdout.write(f"{' '.join(map(str, paths))}: ok ({len(rs.facts)} fact types, {len(rs.lexicons)} lexicons, "
-                         f"{len(rs.rules)} rules)\n")
-    return status
-
-
 def cmd_print(argv) -> int:
     p = _Parser(prog="ierun print", description="Print rule files back in either syntax.")
     p.add_argument("rules", nargs="+", metavar="RULES", help="rule files (.ie, .yaml) or directories of them")
@@ -324,6 +306,7 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in SUBCOMMANDS:
+            from .check import cmd_check
             from .explain import cmd_explain
             cmd = {"check": cmd_check, "print": cmd_print, "run": cmd_run, "test": cmd_test,
                    "eval": cmd_eval, "diff": cmd_diff, "explain": cmd_explain}[argv[0]]

@@ -450,7 +450,39 @@ class Plan:
         return out
 
 
-def compile_ruleset(ruleset: ir.RuleModel) -> Plan:
+class Pieces:
+    """Compiled pieces (a rule's parsed regex program, a gate's Hyperscan database) by what they are compiled
+    from, so that a rule set compiled again after an edit compiles only what changed. `known` are pieces kept
+    from before (pipeline.py keeps them in the plan cache, per rule file); `used` records, for each piece this
+    compile used, the rule file it belongs to and its value."""
+
+    def __init__(self, known: dict | None = None, salt: str = ""):
+        self.known = dict(known or {})
+        self.salt = salt  # the versions of ierun and its libraries: a piece is never used by another version
+        self.used: dict[str, tuple[str, object]] = {}
+        self.made = 0
+        self.file = ""  # the rule file of the pieces asked for now
+
+    def key(self, what) -> str:
+        import hashlib
+        return hashlib.sha256(repr((self.salt, what)).encode()).hexdigest()
+
+    def get(self, what, make):
+        key = self.key(what)
+        if key in self.known:
+            value = self.known[key]
+        else:
+            value = make()
+            self.made += 1
+        self.used[key] = (self.file, value)
+        return value
+
+
+def _file_of(rule) -> str:
+    return rule.loc.path if rule.loc is not None else ""
+
+
+def compile_ruleset(ruleset: ir.RuleModel, pieces: Pieces | None = None) -> Plan:
     fact_index = {name: i for i, name in enumerate(sorted(ruleset.facts))}
     lists: dict[str, list[str]] = {}
     emit = Emitter(ruleset, fact_index, lists=lists)
@@ -463,11 +495,16 @@ def compile_ruleset(ruleset: ir.RuleModel) -> Plan:
         for name in names:
             rule = by_name[name]
             source = rule_regex(emit, rule.pattern)
+            if pieces is not None:
+                pieces.file = _file_of(rule)
+                used = sorted(set(_LIST_REF.findall(source)))
+                code = pieces.get(("re", source, [(n, lists[n]) for n in used]), lambda: regex_code(source, lists))
+            else:
+                code = regex_code(source, lists)
             rules.append(CompiledRule(rule, source, triggers(ruleset, rule.pattern, lexicon_keys),
-                                      anchored=starts_at_text_start(rule.pattern), lists=lists,
-                                      code=regex_code(source, lists)))
+                                      anchored=starts_at_text_start(rule.pattern), lists=lists, code=code))
             phase_of.append(phase_no)
-    gates = _gates(ruleset, rules)
+    gates = _gates(ruleset, rules, pieces)
     index, ungated = {}, []
     for number, cr in enumerate(rules):
         rule = cr.rule
@@ -486,19 +523,23 @@ def compile_ruleset(ruleset: ir.RuleModel) -> Plan:
                 gates, needs_keys)
 
 
-def _gates(ruleset: ir.RuleModel, rules: list[CompiledRule]) -> list:
-    """One gate for each group of rules that see the same text (the same consumed facts masked). Rules
-    anchored at the start of the text need none: they are tried there once."""
+def _gates(ruleset: ir.RuleModel, rules: list[CompiledRule], pieces: Pieces | None = None) -> list:
+    """One gate for each group of rules that see the same text (the same consumed facts masked) and come
+    from the same rule file (so that editing one file compiles its gates only). Rules anchored at the start
+    of the text need none: they are tried there once."""
     from . import gate
     if not gate.enabled():
         return []
     groups: dict[tuple, list[int]] = {}
     for number, cr in enumerate(rules):
         if not cr.anchored:
-            groups.setdefault(cr.rule.consumes, []).append(number)
+            groups.setdefault((cr.rule.consumes, _file_of(cr.rule)), []).append(number)
     out = []
-    for numbers in groups.values():
-        g = gate.build(ruleset, [(i, rules[i].rule.pattern, may_start_raw(rules[i].rule.pattern)) for i in numbers])
+    for (_, file), numbers in groups.items():
+        if pieces is not None:
+            pieces.file = file
+        g = gate.build(ruleset, [(i, rules[i].rule.pattern, may_start_raw(rules[i].rule.pattern)) for i in numbers],
+                       pieces)
         if g is not None:
             for i in g.modes:
                 rules[i].gate = len(out)

@@ -339,9 +339,10 @@ class Gate:
     serialized: bytes
     _db: object = field(default=None, repr=False, compare=False)
     _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
+    ids: tuple[int, ...] | None = None  # the rule id of each of the database's own ids (None: the same)
 
     def __getstate__(self):
-        return {"modes": self.modes, "serialized": self.serialized}
+        return {"modes": self.modes, "serialized": self.serialized, "ids": self.ids}
 
     def __setstate__(self, state):
         self.__dict__.update(state, _db=None, _local=threading.local())
@@ -384,7 +385,9 @@ class Gate:
                 hit.append(to)
 
         db.scan(data, match_event_handler=on_match, scratch=scratch)
-        modes = self.modes
+        modes, ids = self.modes, self.ids
+        if ids is not None:
+            ends = {ids[i]: tos for i, tos in ends.items()}
         # a match of P reversed that ends at `to` consumed the character before position n + 1 - to
         return {i: True if modes[i] == PRESENT else [n + 1 - to for to in reversed(tos)] for i, tos in ends.items()}
 
@@ -395,9 +398,10 @@ def _compile(exprs: list[bytes], ids: list[int], flags: list[int]):
     return db
 
 
-def build(ruleset: ir.RuleModel, patterns: list[tuple[int, object, bool]]) -> Gate | None:
+def build(ruleset: ir.RuleModel, patterns: list[tuple[int, object, bool]], pieces=None) -> Gate | None:
     """A gate for (id, pattern, starts_raw) triples; rules it cannot take are left out of `modes` (and run
-    ungated). None when Hyperscan is missing or takes none of the rules."""
+    ungated). None when Hyperscan is missing or takes none of the rules. `pieces` (compile.Pieces): compiled
+    databases kept by their expressions, so an unchanged group of rules is not compiled again."""
     if hyperscan is None:
         return None
     builder = _Superset(ruleset)
@@ -411,14 +415,29 @@ def build(ruleset: ir.RuleModel, patterns: list[tuple[int, object, bool]]) -> Ga
             mode = PRESENT if starts_raw else START
             flag = hyperscan.HS_FLAG_SINGLEMATCH if mode == PRESENT else 0
             entries.append((rule_id, source.encode("ascii"), flag, mode))
-    try:
-        db = _compile([e[1] for e in entries], [e[0] for e in entries], [e[2] for e in entries]) if entries else None
-    except hyperscan.error:  # find the expressions Hyperscan refuses (an empty match, too large) and drop them
-        entries = [e for e in entries if _compiles(e)]
-        db = _compile([e[1] for e in entries], [e[0] for e in entries], [e[2] for e in entries]) if entries else None
-    if db is None:
+    if not entries:
         return None
-    return Gate({e[0]: e[3] for e in entries}, hyperscan.dumpb(db), db)
+    # the database has its own ids 0..n-1 (so that it depends on the expressions only, not on the numbers of
+    # the rules, which change when rules are added elsewhere); `Gate.ids` maps them back
+    key = ("hs", tuple((e[1], e[2]) for e in entries))
+    built = pieces.get(key, lambda: _build_db(entries)) if pieces is not None else _build_db(entries)
+    if built is None:
+        return None
+    kept, serialized = built
+    return Gate({entries[i][0]: entries[i][3] for i in kept}, serialized, None, ids=tuple(e[0] for e in entries))
+
+
+def _build_db(entries) -> tuple[tuple[int, ...], bytes] | None:
+    """(the numbers of the entries the database holds, the serialized database), or None."""
+    kept = list(range(len(entries)))
+    try:
+        db = _compile([entries[i][1] for i in kept], kept, [entries[i][2] for i in kept])
+    except hyperscan.error:  # find the expressions Hyperscan refuses (an empty match, too large) and drop them
+        kept = [i for i in kept if _compiles((i, entries[i][1], entries[i][2]))]
+        if not kept:
+            return None
+        db = _compile([entries[i][1] for i in kept], kept, [entries[i][2] for i in kept])
+    return tuple(kept), hyperscan.dumpb(db)
 
 
 def _compiles(entry) -> bool:

@@ -47,6 +47,18 @@ def _file_entries(path: Path, decl: A.LexiconDecl, problems: Collector) -> list[
     return entries
 
 
+def entries(decl: A.LexiconDecl, rules_dir: "Path | Roots | None") -> list[A.LexEntry]:
+    """The entries of a lexicon that checked clean, each with its position (in the rule file or its own file)."""
+    if decl.file is None:
+        return list(decl.entries)
+    quiet = Collector()
+    path = _resolve(decl, rules_dir, quiet)
+    try:
+        return _file_entries(path, decl, quiet) if path is not None else []
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
 def load(decl: A.LexiconDecl, rules_dir: "Path | Roots | None", problems: Collector):
     """(phrases, values) of a lexicon; problems are collected."""
     entries = list(decl.entries)
