@@ -12,7 +12,7 @@ from pathlib import Path
 
 from _common import ROOT
 
-FILES = ["reuters1987-dev", "reuters2006-dev", "wire-datelines-dev", "gold-dev", "money-phrases-dev", "money-prices-dev"]
+FILES = ["reuters1987-dev", "reuters2006-dev", "wire-datelines-dev", "gold-dev", "gold-dev-2", "money-phrases-dev", "money-prices-dev"]
 MEASURES = ["Dateline.strict", "Dateline.location", "Headline.strict", "Money.strict", "Money.amount", "Title.strict",
             "Title.person", "Title.organization"]
 
