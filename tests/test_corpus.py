@@ -106,6 +106,25 @@ def test_progress_on_a_terminal_and_not_on_a_pipe(tmp_path):
     assert "ierun: 50 documents, facts: Money 50; 0 failed;" in text
 
 
+def _stat(pid: int):
+    """(state, parent pid) of a process from /proc, or None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rfind(")") + 2:].split()
+    return fields[0], int(fields[1])
+
+
+def _children(pid: int) -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and (_stat(int(p.name)) or ("", 0))[1] == pid]
+
+
+def _living(pids) -> list[int]:
+    return [p for p in pids if (_stat(p) or ("Z",))[0] != "Z"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
 def test_killed_run_resumes_to_the_same_output(tmp_path):
     write_jsonl(Path("c.jsonl"), docs(4000))
     base = [sys.executable, "-m", "ierun", str(ROOT / "rules"), "c.jsonl", "-q"]
@@ -115,8 +134,13 @@ def test_killed_run_resumes_to_the_same_output(tmp_path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (checkpoint.exists() and json.loads(checkpoint.read_text())["docs"] > 200):
         time.sleep(0.02)
+    workers = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 20  # the workers end themselves once their parent is gone
+    while time.monotonic() < deadline and _living(workers):
+        time.sleep(0.1)
+    assert workers and not _living(workers)
     assert not Path("out.jsonl").exists()
     assert 0 < json.loads(checkpoint.read_text())["docs"] < 4000
     subprocess.run(base + ["-o", "out.jsonl", "--resume"], env=ENV, check=True)

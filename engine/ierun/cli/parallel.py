@@ -6,7 +6,10 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import pickle
+import os
 import signal
+import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -60,7 +63,16 @@ def _init(plan_bytes: bytes, timeout: float) -> None:
 
 def _init_pool(plan_bytes: bytes, timeout: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no worker tracebacks
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _init(plan_bytes, timeout)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent is gone (killed with -9) ends itself: it would otherwise wait for work forever,
+    since it holds both ends of the pool's pipes."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _run_chunk(docs, trace: bool) -> list[Result]:
