@@ -136,6 +136,6 @@ def test_eval_table_names_the_data_it_needs(tmp_path):
     assert done.stdout == ""
     assert done.stderr == (
         "eval_table.py: this table needs the development gold files of the shared evaluation data "
-        "(reuters1987-dev.jsonl, reuters2006-dev.jsonl, wire-datelines-dev.jsonl, gold-dev.jsonl, "
+        "(reuters1987-dev.jsonl, reuters2006-dev.jsonl, wire-datelines-dev.jsonl, gold-dev.jsonl, gold-dev-2.jsonl, "
         f"money-phrases-dev.jsonl, money-prices-dev.jsonl), not found in {tmp_path}; give their folder with "
         "--eval-dir DIR\n")

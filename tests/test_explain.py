@@ -69,11 +69,11 @@ def test_seed_article_explains_the_money_rules_at_a_span(capsys, monkeypatch, tm
         "fact": {"doc": SEED, "type": "Money", "rule": "money.symbol_amount", "start": 2088, "end": 2100,
                  "text": "$1.8 billion", "fields": {"amount": "1800000000", "currency": "USD"},
                  "field_spans": {"amount": [2089, 2100], "currency": [2088, 2089]}},
-        "field_sources": {"amount": "rules/money/money.ie:21:18", "currency": "rules/money/money.ie:26:11"}}]
+        "field_sources": {"amount": "rules/money/money.ie:22:18", "currency": "rules/money/money.ie:27:11"}}]
     # the others: each says why, and a failure names the element, its place and what the text holds there
     failed = {d["rule"]: d for d in money if d["outcome"] == "failed"}
     assert failed["money.symbol_and_cents"]["failed_at"] == {
-        "source": "rules/money/money.ie:192:43", "offset": 2093, "expected": "text matching the regex /[0-9]{2}/",
+        "source": "rules/money/money.ie:194:43", "offset": 2093, "expected": "text matching the regex /[0-9]{2}/",
         "found": "billion"}
     assert all(d["reason"] for d in money)
 
