@@ -40,6 +40,33 @@ _CLASS["TOKEN"] = st.one_of(_CLASS["WORD"], _CLASS["NUMBER"], _CLASS["PUNCT"])
 _FILLER = st.sampled_from(["It rained", "Officials met on Monday", "The talks went on", "Shares were mixed"])
 
 
+# Unicode properties drawn from their ASCII part: a subset of what they accept, so the drawn texts still pass
+_ASCII_PROPERTIES = {"Lu": "A-Z", "Ll": "a-z", "L": "A-Za-z", "N": "0-9", "Nd": "0-9", "M": ""}
+
+
+def _ascii_source(source: str) -> str | None:
+    """The regex with each \\p{..} of _ASCII_PROPERTIES as ASCII ranges (inside a class or as one), else None."""
+    out, i, in_class = [], 0, False
+    while i < len(source):
+        c = source[i]
+        if c == "\\" and source.startswith("p{", i + 1):
+            end = source.find("}", i)
+            ranges = _ASCII_PROPERTIES.get(source[i + 3:end])
+            if ranges is None or not (ranges or in_class):
+                return None
+            out.append(ranges if in_class else f"[{ranges}]")
+            i = end + 1
+            continue
+        if c == "\\":
+            out.append(source[i:i + 2])
+            i += 2
+            continue
+        in_class = (in_class and c != "]") or (not in_class and c == "[")
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
 def _regex_strategy(node: A.Regex):
     flags = "".join(c for c in node.flags if c in "imsx")
     source = f"(?{flags}:{node.source})" if flags else node.source
@@ -47,8 +74,13 @@ def _regex_strategy(node: A.Regex):
     try:
         re.compile(source)
         base = st.from_regex(source, fullmatch=True)
-    except re.error:  # regex-module syntax (\p{..}): draw text and keep what the pattern accepts
-        base = st.text(min_size=1, max_size=8)
+    except re.error:  # regex-module syntax (\p{..}): its ASCII part, else text kept when the pattern accepts it
+        ascii_source = _ascii_source(source)
+        try:
+            re.compile(ascii_source or "(")
+            base = st.from_regex(ascii_source, fullmatch=True) | st.text(min_size=1, max_size=8)
+        except re.error:
+            base = st.text(min_size=1, max_size=8)
     # the two engines disagree on a few characters (\s and \x1f): keep what ierun's engine accepts
     return base.filter(lambda s: rx.fullmatch(s) is not None)
 
