@@ -19,24 +19,7 @@ from ierun.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed" / "menafn-kz-uk.txt"
-RULES = """fact Pair { left: str  right: str }
-fact Cross { word: str }
-fact Inner { word: str }
-rule t.pair -> Pair {
-    match l:"alpha" r:"beta"
-    left = l
-    right = r
-}
-rule t.cross -> Cross {
-    match w:"beta" "gamma"
-    word = w
-}
-rule t.inner -> Inner {
-    match w:"alpha"
-    word = w
-}
-"""
-NASTY = 'one alpha beta gamma two <script>document.title="pwned"</script> </mark> & alpha\n'
+from test_html_view import NASTY, RULES  # the same rules and hostile document as the page tests
 
 
 def _chromium() -> str | None:
