@@ -19,6 +19,7 @@ from ..language.tree import nullable, walk
 from ..language.visit import IRPatternVisitor
 from ..language.tokens import glued_tokens, kind
 from .boundaries import BOUNDARY, TOKEN_CLASS_RE, boundary_after, boundary_before
+from .lexscan import SCAN_MIN, SLOT, LexiconIndex, split_template
 
 GAP = r"\s*+"
 FACT_PAD = "\uf8ff"
@@ -106,8 +107,9 @@ class Emitter(IRPatternVisitor):
     """Pattern IR -> regex source. `glued`: no white space may precede the element."""
 
     def __init__(self, ruleset: ir.RuleModel, fact_index: dict[str, int], drop_looks: bool = False,
-                 lists: dict[str, list[str]] | None = None):
+                 lists: dict[str, list[str]] | None = None, scanned: frozenset = frozenset()):
         self.ruleset = ruleset
+        self.scanned = scanned  # lexicons written as a slot, filled per document (lexscan.py)
         self.fact_index = fact_index
         self.drop_looks = drop_looks  # for a prefilter that matches a superset
         self.lex_cache: dict[str, str] = {}
@@ -137,6 +139,8 @@ class Emitter(IRPatternVisitor):
         return f"{'' if glued else GAP}{BOUNDARY}(?>{body}{BOUNDARY})"
 
     def visit_LexRef(self, node, glued):
+        if node.name in self.scanned:
+            return ("" if glued else GAP) + SLOT + node.name + SLOT
         if node.name not in self.lex_cache:
             self.lex_cache[node.name] = lexicon_regex(self.ruleset.lexicons[node.name], self.lists)
         return ("" if glued else GAP) + self.lex_cache[node.name]
@@ -397,6 +401,9 @@ class CompiledRule:
     anchored: bool = False   # it can match only at the start of the text
     lists: dict = field(default_factory=dict, repr=False)  # named lists (shared by the plan's rules)
     code: tuple | None = field(default=None, repr=False)  # the parsed regex (see `regex_code`)
+    # with scanned lexicons (lexscan.py): the regex and prefilter with a slot for each, filled per document
+    template: tuple | None = field(default=None, repr=False)
+    prefilter_template: tuple | None = field(default=None, repr=False)
     _pattern: regex.Pattern | None = field(default=None, repr=False)
     _prefilter: regex.Pattern | None = field(default=None, repr=False)
 
@@ -425,7 +432,8 @@ class CompiledRule:
     def __getstate__(self):
         return {"rule": self.rule, "source": self.source, "trigger": self.trigger,
                 "prefilter_source": self.prefilter_source, "gate": self.gate, "anchored": self.anchored,
-                "lists": self.lists, "code": self.code, "_pattern": None, "_prefilter": None}
+                "lists": self.lists, "code": self.code, "template": self.template,
+                "prefilter_template": self.prefilter_template, "_pattern": None, "_prefilter": None}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -441,6 +449,7 @@ class Plan:
     ungated: tuple[int, ...]              # rules that always run
     gates: list = field(default_factory=list)  # gate.Gate objects, one Hyperscan scan each
     needs_keys: bool = True               # do some triggers name words (so documents' words are needed)?
+    scanned: dict = field(default_factory=dict)  # lexicon name -> lexscan.LexiconIndex (big lexicons)
 
     @property
     def phases(self) -> list[list[CompiledRule]]:
@@ -482,12 +491,24 @@ def _file_of(rule) -> str:
     return rule.loc.path if rule.loc is not None else ""
 
 
-def compile_ruleset(ruleset: ir.RuleModel, pieces: Pieces | None = None) -> Plan:
+def _uses_slot(pattern) -> bool:
+    """Does the pattern itself hold the slot character (then its lexicons are written out, never slotted)?"""
+    return any(isinstance(n, (A.Lit, A.Regex)) and SLOT in (n.text if isinstance(n, A.Lit) else n.source)
+               for n in walk(pattern))
+
+
+def compile_ruleset(ruleset: ir.RuleModel, pieces: Pieces | None = None, scan_min: int = SCAN_MIN) -> Plan:
+    """The IR -> a Plan. Lexicons of `scan_min` phrases or more are scanned (lexscan.py)."""
     fact_index = {name: i for i, name in enumerate(sorted(ruleset.facts))}
     lists: dict[str, list[str]] = {}
     emit = Emitter(ruleset, fact_index, lists=lists)
     relaxed = Emitter(ruleset, fact_index, drop_looks=True, lists=lists)
     relaxed.lex_cache = emit.lex_cache  # a lexicon is written the same with or without look-arounds
+    big = frozenset(name for name, lex in ruleset.lexicons.items() if len(lex.phrases) >= scan_min)
+    slotted = Emitter(ruleset, fact_index, lists=lists, scanned=big)
+    slotted_relaxed = Emitter(ruleset, fact_index, drop_looks=True, lists=lists, scanned=big)
+    slotted.lex_cache = slotted_relaxed.lex_cache = emit.lex_cache
+    scanned: dict = {}
     lexicon_keys: dict = {}
     by_name = {r.name: r for r in ruleset.rules}
     rules, phase_of = [], []
@@ -495,14 +516,23 @@ def compile_ruleset(ruleset: ir.RuleModel, pieces: Pieces | None = None) -> Plan
         for name in names:
             rule = by_name[name]
             source = rule_regex(emit, rule.pattern)
-            if pieces is not None:
+            template = None
+            if big and not _uses_slot(rule.pattern):
+                template = split_template(rule_regex(slotted, rule.pattern), big)
+            if template is not None:  # the full regex is compiled only if asked for (explain): never for a run
+                code = None
+                for lex_name in template[1::2]:
+                    if lex_name not in scanned:
+                        scanned[lex_name] = LexiconIndex(ruleset.lexicons[lex_name])
+            elif pieces is not None:
                 pieces.file = _file_of(rule)
                 used = sorted(set(_LIST_REF.findall(source)))
                 code = pieces.get(("re", source, [(n, lists[n]) for n in used]), lambda: regex_code(source, lists))
             else:
                 code = regex_code(source, lists)
             rules.append(CompiledRule(rule, source, triggers(ruleset, rule.pattern, lexicon_keys),
-                                      anchored=starts_at_text_start(rule.pattern), lists=lists, code=code))
+                                      anchored=starts_at_text_start(rule.pattern), lists=lists, code=code,
+                                      template=template))
             phase_of.append(phase_no)
     gates = _gates(ruleset, rules, pieces)
     index, ungated = {}, []
@@ -511,6 +541,8 @@ def compile_ruleset(ruleset: ir.RuleModel, pieces: Pieces | None = None) -> Plan
         if cr.gate is None and rule.scope.kind in ("sentence", "line", "paragraph") and rule.scope.n is None \
                 and not any(isinstance(n, A.Regex) for n in walk(rule.pattern)):
             cr.prefilter_source = relaxed(rule.pattern, True)  # a gated rule is tried where the gate says
+            if cr.template is not None:
+                cr.prefilter_template = split_template(slotted_relaxed(rule.pattern, True), big)
         if cr.gate is not None and cr.trigger is not None and not all(k.startswith(FACT_KEY) for k in cr.trigger):
             cr.trigger = None  # the gate finds the rule's words itself (and where they are)
         if cr.trigger is None:
@@ -520,7 +552,7 @@ def compile_ruleset(ruleset: ir.RuleModel, pieces: Pieces | None = None) -> Plan
                 index.setdefault(key, []).append(number)
     needs_keys = any(not k.startswith(FACT_KEY) for k in index)
     return Plan(ruleset, rules, phase_of, fact_index, {k: tuple(v) for k, v in index.items()}, tuple(ungated),
-                gates, needs_keys)
+                gates, needs_keys, scanned)
 
 
 def _gates(ruleset: ir.RuleModel, rules: list[CompiledRule], pieces: Pieces | None = None) -> list:

@@ -10,9 +10,9 @@ import regex
 from dataclasses import dataclass, field
 
 from ..language import nodes as A
-from . import gate
+from . import gate, lexscan
 from ..language.tree import capture_kind, walk
-from .compile import FACT_KEY, FACT_PAD, CompiledRule, Plan, document_keys, fact_marker
+from .compile import FACT_KEY, FACT_PAD, CompiledRule, Plan, compile_regex, document_keys, fact_marker
 from ..errors import Diagnostic, IerunError, diagnostic
 from ..messages import Errors
 from .expr import Env, compile_expr, field_value
@@ -53,7 +53,7 @@ class _Document:
     facts masked, the scope ranges split, and what is reported. Made afresh by each `run`: the shared
     Extractor holds no document's state (so one Extractor may serve many threads)."""
 
-    __slots__ = ("text", "doc_id", "published", "out", "budget", "by_type", "subjects", "ranges")
+    __slots__ = ("text", "doc_id", "published", "out", "budget", "by_type", "subjects", "ranges", "lexicon_hits")
 
     def __init__(self, text: str, published: dt.date | None, doc_id: str | None, out: Extraction, timeout: float):
         self.text, self.published, self.doc_id, self.out = text, published, doc_id, out
@@ -63,6 +63,8 @@ class _Document:
         # runs after every producer of what it consumes, so one masking serves all later phases
         self.subjects: dict[tuple, tuple[str, bytes | None]] = {(): (text, None)}
         self.ranges: dict[tuple, list] = {}  # (subject, scope kind, n) -> the scope's ranges
+        # consumed fact types -> {scanned lexicon: the strings it matches in that subject; None: its tokens}
+        self.lexicon_hits: dict[tuple, dict] = {}
 
     def scope_ranges(self, subject: str, scope) -> list[tuple[int, int]]:
         key = (subject, scope.kind, scope.n)
@@ -331,11 +333,11 @@ class Extractor:
         when the rule runs out of time on the document, none (and an E201 problem), so that what a rule
         emits never depends on how far it got."""
         rule = cr.rule
-        pattern, _ = cr.pattern, cr.prefilter  # compiled at first use: not part of the time on the document
+        pattern, pre = self._patterns(doc, cr, subject)  # compiled first: not part of the time on the document
         deadline = time.monotonic() + doc.budget
         try:
             if starts is None:
-                return [m for lo, hi in self._worth(doc, cr, subject, deadline) for m in
+                return [m for lo, hi in self._worth(doc, cr, pre, subject, deadline) for m in
                         pattern.finditer(subject, lo, hi, overlapped=rule.keep_all, timeout=_left(deadline))]
             return list(finditer_at(pattern, subject, starts, doc.scope_ranges(subject, rule.scope),
                                     rule.keep_all, deadline=deadline))
@@ -345,10 +347,27 @@ class Extractor:
                 doc=doc.doc_id if doc.doc_id is not None else "<text>"))
             return []
 
-    def _worth(self, doc: _Document, cr: CompiledRule, subject: str, deadline: float):
-        """The ranges in which the rule can match: all of its scope's, or those its prefilter points to (a
-        prefilter that finds nothing spares splitting the text at all)."""
-        pre = cr.prefilter
+    def _patterns(self, doc: _Document, cr: CompiledRule, subject: str):
+        """The rule's regex and prefilter; for a rule with scanned lexicons, made for this document: each
+        lexicon written as the strings it matches in the subject (lexscan.py)."""
+        if cr.template is None:
+            return cr.pattern, cr.prefilter
+        hits = doc.lexicon_hits.get(cr.rule.consumes)
+        if hits is None:
+            hits = doc.lexicon_hits[cr.rule.consumes] = {}
+        for name in cr.template[1::2]:
+            if name not in hits:
+                if None not in hits:  # the subject's tokens, split once for all its lexicons
+                    hits[None] = lexscan.Tokens(subject)
+                hits[name] = lexscan.occurrences(self.plan.scanned[name], hits[None])
+        pattern = compile_regex(lexscan.fill(cr.template, hits), cr.lists)
+        if cr.prefilter_template is not None:
+            return pattern, compile_regex(lexscan.fill(cr.prefilter_template, hits), cr.lists)
+        return pattern, cr.prefilter
+
+    def _worth(self, doc: _Document, cr: CompiledRule, pre, subject: str, deadline: float):
+        """The ranges in which the rule can match: all of its scope's, or those its prefilter (`pre`) points
+        to (a prefilter that finds nothing spares splitting the text at all)."""
         m = pre.search(subject, timeout=_left(deadline)) if pre is not None else None
         if pre is not None and m is None:
             return

@@ -1,0 +1,155 @@
+"""Scanned lexicons (engine/lexscan.py): a rule whose big lexicon is found by one pass over the document's
+tokens and written into its regex as the strings found matches exactly what the lexicon's own regex (the
+trie with named lists) matches, and what the reference interpreter matches."""
+import pickle
+
+import pytest
+import regex
+from hypothesis import example, given, settings, strategies as st
+
+from ierun.engine import lexscan
+from ierun.engine.compile import (Emitter, compile_pattern, compile_regex, compile_ruleset, pattern_regex,
+                                  rule_regex)
+from ierun.engine.match import Extractor, _trim, capture_names
+from ierun.language import ir
+from ierun.language import nodes as A
+from ierun.pipeline import check_and_lower, parse_source
+from strategies import LEXICONS, VOCAB, patterns, texts
+from test_differential import UNICODE_TEXT, _normalize, reference_matches
+
+# ---- random lexicons: phrases of one to three tokens, glued or spaced, sharing prefixes, any case --------
+TOKENS = VOCAB + ["AB", "Ab", "ks", "KS", "\u212a", "\u017f", "\u0130", "straße", "O'Neil", "US$", "S"]
+phrases = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=3).flatmap(
+    lambda toks: st.lists(st.sampled_from(["", " ", "  "]), min_size=len(toks) - 1, max_size=len(toks) - 1).map(
+        lambda seps: toks[0] + "".join(s + t for s, t in zip(seps, toks[1:]))))
+
+
+@st.composite
+def lexicons(draw, name):
+    return ir.Lexicon(name, None, draw(st.booleans()), tuple(draw(st.lists(phrases, min_size=1, max_size=12))), {})
+
+
+def _matches(rx, pattern, text, overlapped=False):
+    names = [n for n, _ in capture_names(pattern)]
+    out = []
+    for m in rx.finditer(text, overlapped=overlapped):
+        caps = {n: _trim(text, *m.span(n)) for n in names if m.span(n)[0] >= 0}
+        out.append((*_trim(text, *m.span()), caps))
+    return out
+
+
+def scanned_regex(ruleset, pattern, text):
+    """The pattern's regex as a run makes it for `text` with every lexicon scanned."""
+    lists: dict = {}
+    template = lexscan.split_template(
+        rule_regex(Emitter(ruleset, {}, lists=lists, scanned=frozenset(ruleset.lexicons)), pattern),
+        frozenset(ruleset.lexicons))
+    if template is None:  # no lexicon in the pattern
+        return compile_pattern(ruleset, pattern)
+    tokens = lexscan.Tokens(text)
+    found = {name: lexscan.occurrences(lexscan.LexiconIndex(ruleset.lexicons[name]), tokens)
+             for name in template[1::2]}
+    return compile_regex(lexscan.fill(template, found), lists)
+
+
+@settings(max_examples=300)
+@given(patterns(), st.one_of(texts(), UNICODE_TEXT), lexicons("lx"), lexicons("ly"), st.booleans())
+@example(A.LexRef("lx"), "ab cd ab", LEXICONS["lx"], LEXICONS["ly"], False)
+@example(A.LexRef("lx"), "US $ US$", ir.Lexicon("lx", None, True, ("US$",), {}), LEXICONS["ly"], False)
+def test_scanned_lexicon_equals_its_regex(pattern, text, lx, ly, overlapped):
+    ruleset = ir.RuleModel({}, {"lx": lx, "ly": ly}, (), ())
+    want = _matches(compile_pattern(ruleset, pattern), pattern, text, overlapped)
+    assert _matches(scanned_regex(ruleset, pattern, text), pattern, text, overlapped) == want
+
+
+@given(patterns(), st.one_of(texts(), UNICODE_TEXT))
+def test_scanned_lexicon_equals_reference(pattern, text):
+    ruleset = ir.RuleModel({}, LEXICONS, (), ())
+    got = _matches(scanned_regex(ruleset, pattern, text), pattern, text)
+    assert _normalize(got) == _normalize(reference_matches(pattern, text))
+
+
+@pytest.mark.parametrize("phrases, case_sensitive, text, want", [
+    (("Seane Peabajai", "Seane"), False, "SEANE\n  peabajai, Seane", {"SEANE\n  peabajai", "SEANE", "Seane"}),
+    (("U.S.", "U . S"), True, "the U.S. and U. S", {"U.S", "U.S.", "U. S"}),
+    (("ks",), False, "\u212a\u017f KS kS k s", {"\u212a\u017f", "KS", "kS"}),  # KELVIN SIGN, LONG S fold to k, s
+    (("1,500", "dlrs"), False, "11,500 1,500.5 1,500 DLRS", {"1,500", "DLRS"}),  # whole tokens only
+    (("ab",), True, "Ab abc ab", {"ab"}),
+    (("US$", "$ 5"), True, "US $ US$ $5", {"US$", "$5"}),  # glued tokens only glued, spaced ones either way
+    # the phrase is written case-folded, as the compiler writes it (the reference interpreter compares it as
+    # written, and finds "Straße" instead: a difference of theirs, kept as it is)
+    (("straße",), False, "STRASSE Straße", {"STRASSE"}),
+])
+def test_occurrences_are_the_strings_the_lexicon_matches(phrases, case_sensitive, text, want):
+    lex = ir.Lexicon("x", None, case_sensitive, phrases, {})
+    assert lexscan.occurrences(lexscan.LexiconIndex(lex), lexscan.Tokens(text)) == want
+    plain = pattern_regex(ir.RuleModel({}, {"x": lex}, (), ()), A.LexRef("x"))
+    assert {text[p:e] for p in range(len(text)) for e in range(p + 1, len(text) + 1)  # every end at every start
+            if regex.compile(f"(?:{plain})(?=(?s:.){{{len(text) - e}}}\\Z)").match(text, p)} == want
+
+
+def test_only_i_k_s_have_case_twins_outside_ascii():
+    """The case-insensitive key maps `i`, `k`, `s` to `?` because they alone among ASCII letters match a
+    non-ASCII character ignoring case (İ, KELVIN SIGN, LONG S); if `regex` ever folds another one, this fails."""
+    any_letter = regex.compile(r"(?i)[a-z]", regex.V0)
+    hits = [chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000 and any_letter.fullmatch(chr(c))]
+    folded = {a for c in hits for a in "abcdefghijklmnopqrstuvwxyz" if regex.fullmatch(f"(?i){a}", c, regex.V0)}
+    assert folded == set(lexscan.FOLDS_OUTSIDE_ASCII)
+
+
+# ---- through the engine: a plan with scanned lexicons gives the same facts as one without ----------------
+RULES = '''
+lexicon name { "Ann" | "Ann Lee" | "Lee" | "Jo-Ann" | "O'Neil" | "van der Berg" | "ks" }
+lexicon exact case { "Dr" | "Dr." | "Prof" }
+fact Money { amount: str }
+fact Person { name: str }
+rule money.amount -> Money {
+    match a:(r/\\$/ ~ NUMBER)
+    amount = a
+}
+rule person.named -> Person {
+    match (?<! @name) @exact? n:(@name CAPWORD?) (?! <Money>)
+    name = n
+}
+rule person.before_money -> Person {
+    match n:@name "paid" <Money>
+    name = n
+}
+'''
+
+
+def _plans():
+    model = check_and_lower([parse_source(RULES)])
+    return compile_ruleset(model, scan_min=10**9), compile_ruleset(model, scan_min=1)
+
+
+PLAIN, SCANNED = _plans()
+NAME_TEXT = st.lists(st.tuples(st.sampled_from(["", " ", "\n", "  "]),
+                               st.sampled_from(["Ann", "ANN", "Lee", "lee", "Jo", "-", "O'Neil", "van", "der",
+                                                "Berg", "Dr", "Dr.", ".", "Prof", "paid", "$", "5", "Smith",
+                                                "\u212a\u017f", "ks", "Ünal"])),
+                     max_size=16).map(lambda parts: "".join(s + t for s, t in parts))
+
+
+def _facts(plan, text):
+    return [f.to_dict() for f in Extractor(plan).run(text, include_hidden=True).facts]
+
+
+def test_the_plan_scans_the_big_lexicons_only():
+    assert set(SCANNED.scanned) == {"name", "exact"} and not PLAIN.scanned
+    assert all(cr.template is None for cr in PLAIN.rules)
+    assert [cr.name for cr in SCANNED.rules if cr.template is not None] == ["person.named", "person.before_money"]
+
+
+@given(NAME_TEXT)
+@example("Dr. Ann Lee paid $5 and ANN paid $ 6, Jo-Ann van der Berg")
+def test_scanned_plan_gives_the_same_facts(text):
+    assert _facts(SCANNED, text) == _facts(PLAIN, text)
+
+
+def test_scanned_plan_survives_pickling():
+    text = "Dr. Ann Lee paid $5 and O'Neil Smith met van der Berg"
+    again = pickle.loads(pickle.dumps(SCANNED))
+    assert _facts(again, text) == _facts(PLAIN, text)
+    assert [f["text"] for f in _facts(again, text) if f["type"] == "Person"] == [
+        "Ann Lee paid $5", "O'Neil Smith", "van der Berg"]  # the longer of two overlapping facts wins
