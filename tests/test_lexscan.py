@@ -56,6 +56,8 @@ def scanned_regex(ruleset, pattern, text):
 @given(patterns(), st.one_of(texts(), UNICODE_TEXT), lexicons("lx"), lexicons("ly"), st.booleans())
 @example(A.LexRef("lx"), "ab cd ab", LEXICONS["lx"], LEXICONS["ly"], False)
 @example(A.LexRef("lx"), "US $ US$", ir.Lexicon("lx", None, True, ("US$",), {}), LEXICONS["ly"], False)
+@example(A.LexRef("lx"), "ab abCd xab", ir.Lexicon("lx", None, False, ("ab",), {}), LEXICONS["ly"], True)
+@example(A.LexRef("lx"), "a1 11 1", ir.Lexicon("lx", None, False, ("1",), {}), LEXICONS["ly"], False)  # found by this test
 def test_scanned_lexicon_equals_its_regex(pattern, text, lx, ly, overlapped):
     ruleset = ir.RuleModel({}, {"lx": lx, "ly": ly}, (), ())
     want = _matches(compile_pattern(ruleset, pattern), pattern, text, overlapped)
@@ -153,3 +155,20 @@ def test_scanned_plan_survives_pickling():
     assert _facts(again, text) == _facts(PLAIN, text)
     assert [f["text"] for f in _facts(again, text) if f["type"] == "Person"] == [
         "Ann Lee paid $5", "O'Neil Smith", "van der Berg"]  # the longer of two overlapping facts wins
+
+
+def test_a_scanned_rule_keeps_the_time_limit():
+    """The regex made for a document runs under the same limit (E201) as any rule's: a catastrophic regex after
+    a scanned lexicon, on lines that each start with one of its names, emits none of its facts there."""
+    model = check_and_lower([parse_source(
+        'lexicon name { "Ann" | "Lee" }\nfact Boom { x: str }\n'
+        'rule boom -> Boom {\n    match @name x:/(?:(?:a|aa)+)+b/\n    scope line\n    x = x\n}\n', path="slow.ie")])
+    plan = compile_ruleset(model, scan_min=1)
+    assert plan.rules[0].template is not None
+    result = Extractor(plan, timeout=0.5).run("Ann aab\n" + ("Lee " + "a" * 18 + "c\n") * 120, doc_id="slow.txt")
+    assert result.facts == []
+    assert [(p.code, p.render().splitlines()[0]) for p in result.problems] == [
+        ("E201", "slow.ie:3:6: error[E201]: rule 'boom' ran out of time (0.5 s) on document slow.txt; "
+                 "its matches in this document are skipped")]
+    fast = Extractor(plan, timeout=0.5).run("Ann aab\nLee ab\n")
+    assert [f.text for f in fast.facts] == ["Ann aab", "Lee ab"] and not fast.problems

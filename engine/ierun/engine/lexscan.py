@@ -27,8 +27,8 @@ import functools
 import regex
 
 from ..language import ir
-from ..language.tokens import TOKEN_RE, glued_tokens
-from .boundaries import BOUNDARY
+from ..language.tokens import TOKEN_RE, glued_tokens, kind
+from .boundaries import BOUNDARY, boundary_after, boundary_before
 
 SCAN_MIN = 1000  # lexicons with this many phrases or more are scanned
 SLOT = "\x00"    # marks a scanned lexicon's place in a rule's regex template: SLOT name SLOT
@@ -151,11 +151,17 @@ def occurrences(index: LexiconIndex, tokens: Tokens) -> frozenset[str]:
 
 
 def strings_regex(found) -> str:
-    """An alternation of the strings found, longest first, between token boundaries; `(?!)` for none."""
+    """An alternation of the strings found, longest first, between token boundaries; `(?!)` for none. The
+    boundary checks are those of the kind of character the strings start (end) with when they all start
+    (end) alike, as the lexicon's regex writes them; else the check that holds for any kind."""
     if not found:
         return "(?!)"
     body = "|".join(regex.escape(s, special_only=True) for s in sorted(found, key=lambda s: (-len(s), s)))
-    return f"{BOUNDARY}(?:{body}){BOUNDARY}"
+    firsts = {kind(s[0]): s[0] for s in found}  # a character of each kind the strings start with
+    lasts = {kind(s[-1]): s[-1] for s in found}
+    before = boundary_before(*firsts.values()) if len(firsts) == 1 else BOUNDARY
+    after = boundary_after(*lasts.values()) if len(lasts) == 1 else BOUNDARY
+    return f"{before}(?:{body}){after}"
 
 
 def split_template(source: str, scanned) -> tuple[str, ...] | None:
