@@ -13,6 +13,8 @@ from ierun.engine.compile import (Emitter, compile_pattern, compile_regex, compi
 from ierun.engine.match import Extractor, _trim, capture_names
 from ierun.language import ir
 from ierun.language import nodes as A
+import ierun
+from ierun import pipeline
 from ierun.pipeline import check_and_lower, parse_source
 from strategies import LEXICONS, VOCAB, patterns, texts
 from test_differential import UNICODE_TEXT, _normalize, reference_matches
@@ -172,3 +174,47 @@ def test_a_scanned_rule_keeps_the_time_limit():
                  "its matches in this document are skipped")]
     fast = Extractor(plan, timeout=0.5).run("Ann aab\nLee ab\n")
     assert [f.text for f in fast.facts] == ["Ann aab", "Lee ab"] and not fast.problems
+
+
+# ---- a rule set with a big lexicon file: cached plans and runs without Hyperscan keep the facts -------------
+BIG_RULES = '''lexicon given from "given.txt"
+fact Person { name: str }
+rule person.given -> Person {
+    match n:(@given CAPWORD)
+    scope sentence
+    name = n
+}
+'''
+BIG_TEXT = "Name0007 Smith met NAME1034 Jones.\nname0042 Lee and Name1199  Okafor said so; Name12 Ng left."
+
+
+@pytest.fixture
+def big_rules(tmp_path, monkeypatch):
+    monkeypatch.setenv("IERUN_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "big"
+    folder.mkdir()
+    (folder / "given.txt").write_text("".join(f"Name{i:04d}\n" for i in range(1200)), encoding="utf-8")
+    (folder / "person.ie").write_text(BIG_RULES, encoding="utf-8")
+    return folder
+
+
+WANT = ["Name0007 Smith", "NAME1034 Jones", "name0042 Lee", "Name1199  Okafor"]  # (Name12 is not a name)
+
+
+def test_a_big_lexicon_is_scanned_and_its_plan_cached(big_rules, monkeypatch):
+    compiled = []
+    real = pipeline.compile_model
+    monkeypatch.setattr(pipeline, "compile_model", lambda *a, **kw: compiled.append(1) or real(*a, **kw))
+    first = ierun.load(str(big_rules))
+    assert [f.text for f in first.extract(BIG_TEXT)] == WANT
+    again = ierun.load(str(big_rules))
+    assert len(compiled) == 1  # the second load read the plan from the cache
+    assert set(again.extractor.plan.scanned) == {"given"} and again.extractor.plan.rules[0].template is not None
+    assert [f.to_dict() for f in again.extract(BIG_TEXT)] == [f.to_dict() for f in first.extract(BIG_TEXT)]
+
+
+def test_a_big_lexicon_without_hyperscan(big_rules, monkeypatch):
+    monkeypatch.setenv("IERUN_NO_HYPERSCAN", "1")
+    rules = ierun.load(str(big_rules), use_cache=False)
+    assert rules.extractor.plan.gates == [] and set(rules.extractor.plan.scanned) == {"given"}
+    assert [f.text for f in rules.extract(BIG_TEXT)] == WANT
