@@ -85,6 +85,19 @@ def test_a_rule_too_large_for_the_gate_is_gated_on_its_start():
                                                                   ("zz w00001x !", "w00001x")]
 
 
+@pytest.mark.parametrize("start, text", [("CAPWORD", "x Zed w00007x ! and"), ('"the"? WORD', "x Zed w00007x ! and"),
+                                         ('(?<= "x")', "x w00007x ! and")])
+def test_a_rule_too_large_whose_start_any_word_matches_runs_ungated(start, text):
+    """Tried at every word, a rule would be slower than searched ungated: only a prefix that needs a literal,
+    a lexicon entry or a fact gates it."""
+    words = [f"w{i:05d}x" for i in range(3000)]
+    source = ("fact Hit { word: str }\nlexicon big { " + " ".join(f'"{w}"' for w in words) + " }\n"
+              f'rule hit.big -> Hit {{ match {start} w:@big "!" word = w }}\n')
+    rules = ierun.loads(source)
+    assert rules.extractor.plan.rules[0].gate is None
+    assert [f["fields"]["word"] for f in rules.extract_dicts(text)] == ["w00007x"]
+
+
 def test_the_pack_gates_title_role_on_its_role_heads(pack):
     """title.role reads a long list of portfolios after a role head: its whole pattern is too large for
     Hyperscan, its start (the RoleHead facts) is not."""

@@ -321,14 +321,33 @@ def superset_pattern(ruleset: ir.RuleModel, pattern) -> str:
 
 def _prefixes(node):
     """Shorter patterns with which every match of `node` begins (a sequence's first items), longest first:
-    a prefix matches wherever the whole pattern does, so the places its P reports are a superset still."""
+    a prefix matches wherever the whole pattern does, so the places its P reports are a superset still.
+    Only prefixes that need a literal, a lexicon entry or a fact: one that any word matches would have the
+    rule tried at every word, slower than searching its ranges ungated."""
     while isinstance(node, A.Capture):
         node = node.item
     if not isinstance(node, A.Seq):
         return
     for k in range(len(node.items) - 1, 0, -1):
-        yield A.Seq(node.items[:k], node.glued[:k])
+        prefix = A.Seq(node.items[:k], node.glued[:k])
+        if _selective(prefix):
+            yield prefix
     yield from _prefixes(node.items[0])
+
+
+def _selective(node) -> bool:
+    """Does every match of `node` hold a literal, a lexicon entry or a fact (more than any word or regex)?"""
+    while isinstance(node, A.Capture):
+        node = node.item
+    if isinstance(node, (A.Lit, A.LexRef, A.FactRef)):
+        return True
+    if isinstance(node, A.Seq):
+        return any(_selective(item) for item in node.items if not isinstance(item, A.Look))
+    if isinstance(node, A.Repeat):
+        return node.min >= 1 and _selective(node.item)
+    if isinstance(node, A.Alt):
+        return all(_selective(b) for b in node.branches)
+    return False
 
 
 def _fitting_source(builder: _Superset, pattern) -> str | None:
