@@ -64,7 +64,7 @@ def main():
     jsonl_mb = sum(p.stat().st_size for p in CORPUS) / 1e6
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
     print(f"corpus: {' + '.join(p.name for p in CORPUS)}: {mb:.1f} MB of text ({jsonl_mb:.1f} MB of JSONL); "
-          f"rules: {a.rules}; median of {a.runs}")
+          f"rules: {a.rules}; median of {a.runs}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "engine"), "IERUN_CACHE_DIR": str(Path(tmp) / "cache")}
         out = str(Path(tmp) / "facts.jsonl")
@@ -72,15 +72,17 @@ def main():
         subprocess.run(pack + ["--jobs", "1"], env=env, check=True)  # fill the plan cache
         regex_argv = [sys.executable, str(ROOT / "benchmarks" / "money_regex.py"), *map(str, CORPUS), "-o", out]
         pack_wall, pack_cpu = median_run(pack + ["--jobs", "1"], env, a.runs)
-        rx_wall, rx_cpu = median_run(regex_argv, env, a.runs)
-        two_wall, two_cpu = median_run(pack + ["--jobs", "2"], env, a.runs)
         print(f"pack, CLI --jobs 1, plan cached: {pack_wall:6.2f} s = {mb / pack_wall:5.2f} MB/s wall; "
-              f"{pack_cpu:6.2f} s = {mb / pack_cpu:5.2f} MB/s CPU")
+              f"{pack_cpu:6.2f} s = {mb / pack_cpu:5.2f} MB/s CPU", flush=True)
+        rx_wall, rx_cpu = median_run(regex_argv, env, a.runs)
         print(f"one money regex (money_regex.py): {rx_wall:6.2f} s = {mb / rx_wall:5.2f} MB/s wall; "
               f"{rx_cpu:6.2f} s = {mb / rx_cpu:5.2f} MB/s CPU")
-        print(f"ratio pack / regex: {rx_wall / pack_wall:.2f}x wall, {rx_cpu / pack_cpu:.2f}x CPU (target >= 1.0x)")
+        print(f"ratio pack / regex: {rx_wall / pack_wall:.2f}x wall, {rx_cpu / pack_cpu:.2f}x CPU (target >= 1.0x)",
+              flush=True)
+        two_wall, two_cpu = median_run(pack + ["--jobs", "2"], env, a.runs)
         print(f"pack, CLI --jobs 2: {two_wall:6.2f} s = {mb / two_wall:5.2f} MB/s wall: "
-              f"{pack_wall / two_wall:.2f}x --jobs 1 (target >= 1.85x; CPU of all processes {two_cpu:.2f} s)")
+              f"{pack_wall / two_wall:.2f}x --jobs 1 (target >= 1.85x; CPU of all processes {two_cpu:.2f} s)",
+              flush=True)
         if a.no_memory:
             return
         data = b"".join(p.read_bytes() for p in CORPUS)
@@ -99,7 +101,8 @@ def main():
                         "--jobs", str(jobs)]
                 peaks.append(peak_rss(argv, env))
             print(f"peak memory, --jobs {jobs} (main process): {small.stat().st_size / 1e6:.0f} MB of JSONL "
-                  f"{peaks[0]:.1f} MiB, {a.times}x that {peaks[1]:.1f} MiB ({100 * (peaks[1] / peaks[0] - 1):+.1f}%)")
+                  f"{peaks[0]:.1f} MiB, {a.times}x that {peaks[1]:.1f} MiB ({100 * (peaks[1] / peaks[0] - 1):+.1f}%)",
+                  flush=True)
 
 
 if __name__ == "__main__":
