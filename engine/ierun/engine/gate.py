@@ -6,7 +6,8 @@ places), so skipping the other positions loses nothing:
   - look-arounds are dropped (a positive look-ahead that ends the pattern is kept, as text to consume);
     the element after one keeps its own glue, not the look-around's (the compiler puts that gap inside
     the look-around), except at the start of the match, where a gap is empty;
-  - possessive and atomic forms become plain ones; an embedded regex becomes "any characters";
+  - possessive and atomic forms become plain ones; an embedded regex is translated where it keeps to a
+    common subset of the syntax (gate_regex.py), else it becomes "any characters";
   - the text is scanned as bytes with every non-ASCII character turned into `?` (a consumed fact's marker
     and padding into \x01 and \x02), and every character class of P accepts `?` where the class could hold a
     non-ASCII character (letters, digits, white space, the characters that fold to `i`, `k` or `s`);
@@ -32,6 +33,7 @@ from ..language import nodes as A
 from ..language import ir
 from ..language.tokens import glued_tokens, kind
 from ..language.visit import IRPatternVisitor
+from .gate_regex import translate as translate_regex
 
 try:
     import hyperscan
@@ -158,7 +160,8 @@ class _Superset(IRPatternVisitor):
         return _cat(EMPTY if glued else GAP, TOKEN_CLASS[node.name])
 
     def visit_Regex(self, node, glued, start):
-        return _cat(EMPTY if glued else GAP, _rep(_at(ANY), 0))
+        body = translate_regex(node.source, node.flags, node.raw)  # None: outside the subset it translates
+        return _cat(EMPTY if glued else GAP, _rep(_at(ANY), 0) if body is None else body)
 
     def visit_LexRef(self, node, glued, start):
         return _cat(EMPTY if glued else GAP, self._lexicon(node.name))
@@ -311,8 +314,53 @@ def _render_alt(branches, rev: bool) -> str:
 
 
 def superset_pattern(ruleset: ir.RuleModel, pattern) -> str:
-    """P reversed, as Hyperscan source (for tests and `--explain plan`)."""
-    return _render(_Superset(ruleset).rule(pattern), True)
+    """P reversed, as Hyperscan source (for tests and `--explain plan`): the gate's, when it takes the rule."""
+    builder = _Superset(ruleset)
+    return _fitting_source(builder, pattern) or _render(builder.rule(pattern), True)
+
+
+def _prefixes(node):
+    """Shorter patterns with which every match of `node` begins (a sequence's first items), longest first:
+    a prefix matches wherever the whole pattern does, so the places its P reports are a superset still.
+    Only prefixes that need a literal, a lexicon entry or a fact: one that any word matches would have the
+    rule tried at every word, slower than searching its ranges ungated."""
+    while isinstance(node, A.Capture):
+        node = node.item
+    if not isinstance(node, A.Seq):
+        return
+    for k in range(len(node.items) - 1, 0, -1):
+        prefix = A.Seq(node.items[:k], node.glued[:k])
+        if _selective(prefix):
+            yield prefix
+    yield from _prefixes(node.items[0])
+
+
+def _selective(node) -> bool:
+    """Does every match of `node` hold a literal, a lexicon entry or a fact (more than any word or regex)?"""
+    while isinstance(node, A.Capture):
+        node = node.item
+    if isinstance(node, (A.Lit, A.LexRef, A.FactRef)):
+        return True
+    if isinstance(node, A.Seq):
+        return any(_selective(item) for item in node.items if not isinstance(item, A.Look))
+    if isinstance(node, A.Repeat):
+        return node.min >= 1 and _selective(node.item)
+    if isinstance(node, A.Alt):
+        return all(_selective(b) for b in node.branches)
+    return False
+
+
+def _fitting_source(builder: _Superset, pattern) -> str | None:
+    """P reversed for the rule's pattern, or, when that is too large for Hyperscan, for the longest prefix of
+    it that is not (a rule that reads a long list after a short start is still tried only at that start)."""
+    for candidate in (pattern, *_prefixes(pattern)):
+        try:
+            source = _render(builder.rule(candidate), True)
+        except TooLarge:
+            continue
+        if source and len(source) <= MAX_PATTERN:
+            return source
+    return None
 
 
 MARKER_BYTE, PAD_BYTE = b"\x01", b"\x02"  # a consumed fact's marker and padding in the bytes scanned
@@ -407,11 +455,8 @@ def build(ruleset: ir.RuleModel, patterns: list[tuple[int, object, bool]], piece
     builder = _Superset(ruleset)
     entries = []
     for rule_id, pattern, starts_raw in patterns:
-        try:
-            source = _render(builder.rule(pattern), True)
-        except TooLarge:
-            continue
-        if source and len(source) <= MAX_PATTERN:
+        source = _fitting_source(builder, pattern)
+        if source:
             mode = PRESENT if starts_raw else START
             flag = hyperscan.HS_FLAG_SINGLEMATCH if mode == PRESENT else 0
             entries.append((rule_id, source.encode("ascii"), flag, mode))
