@@ -251,8 +251,8 @@ def extract_dask(extractor, docs, scheduler: str | None = None, trace: bool = Fa
         window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
         pending: deque = deque()
         for chunk in _chunks(docs):
-            pending.append((client.submit(_dask_chunk, plan, extractor.timeout, chunk, trace, annotator,
-                                          pure=False), chunk))
+            pending.append((client.submit(_dask_chunk, plan, extractor.timeout, chunk, trace,
+                                          *([annotator] if annotator is not None else []), pure=False), chunk))
             if len(pending) >= window:
                 yield from _dask_result(pending)
         while pending:
