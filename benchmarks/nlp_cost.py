@@ -6,10 +6,11 @@ documents/s and MB/s of each and their ratio, median of several runs, in CPU sec
 Pipelines: spaCy's blank English with an EntityRuler (always: no download), and a real model when
 `--model NAME` names an installed spaCy 3 pipeline. `--record FILE` also measures `--nlp record`: a JSON Lines
 corpus whose records carry Doc.to_json() in "nlp" (e.g. written by spaCy 2's en_core_web_sm in another venv),
-read into Annotations and run.
+read into Annotations and run; `--side-python PY` writes that corpus first with PY (a venv with spaCy and
+--side-model: benchmarks/annotate_records.py, run once) and adds its annotating CPU time to the total.
 
 Usage: python benchmarks/nlp_cost.py [--docs 1000] [--runs 5] [--model en_core_web_sm] [--record FILE]
-       [--rules rules] [--ner-rules rules/title-ner] [--corpus /work/shared/eval/reuters1987-dev.jsonl]"""
+       [--side-python /work/sp2venv/bin/python [--side-model en_core_web_sm]] [--rules rules] [--ner-rules rules/title-ner] [--corpus /work/shared/eval/reuters1987-dev.jsonl]"""
 import argparse
 import json
 import statistics
@@ -84,6 +85,9 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--model", help="an installed spaCy 3 pipeline to measure too (e.g. en_core_web_sm)")
     ap.add_argument("--record", help="a JSON Lines corpus with Doc.to_json() in each record's \"nlp\"")
+    ap.add_argument("--side-python", help="a Python with spaCy and --side-model (e.g. /work/sp2venv/bin/python): "
+                    "it annotates the same articles (benchmarks/annotate_records.py, once), then --nlp record runs")
+    ap.add_argument("--side-model", default="en_core_web_sm")
     ap.add_argument("--rules", default=str(ROOT / "rules"))
     ap.add_argument("--ner-rules", default=str(ROOT / "rules" / "title-ner"))
     ap.add_argument("--corpus", default=str(CORPUS))
@@ -134,6 +138,16 @@ def main():
     if a.model:
         import spacy
         measure(f"+ NER rules, {a.model}", spacy.load(a.model))
+    side_cpu = None
+    if a.side_python:
+        import re
+        import subprocess
+        a.record = str(Path(tmp.name) / "annotated.jsonl")
+        done = subprocess.run([a.side_python, "-W", "ignore", str(Path(__file__).with_name("annotate_records.py")),
+                               a.corpus, a.record, "--model", a.side_model, "--docs", str(a.docs)],
+                              capture_output=True, text=True, check=True)
+        print("side venv:", done.stdout.strip())
+        side_cpu = float(re.search(r"in ([0-9.]+) s CPU", done.stdout).group(1))
     if a.record:
         recs = read(a.record, a.docs)
 
@@ -146,6 +160,10 @@ def main():
         cpu, wall = timed(from_records, a.runs)
         print(line.format(f"+ NER rules, --nlp record ({len(recs)} records)", len(recs) / cpu, rmb / cpu, cpu,
                           wall, "  (reading the annotations included; the annotating itself was done before)"))
+        if side_cpu is not None:
+            total = side_cpu + cpu
+            print("{:<44} {:8.1f} docs/s {:6.3f} MB/s  ({:.2f} s CPU)  x{:.1f} the pack's time".format(
+                f"  annotating ({a.side_model}) + that", len(recs) / total, rmb / total, total, total / base))
     tmp.cleanup()
 
 

@@ -1,7 +1,7 @@
 """Getting NLP annotations to the engine (nlp.py, cli/nlp_opts.py): pipelines loaded once by name or folder,
 clear start-up errors (exit 2) for a pipeline that cannot be loaded and for `--nlp record` on inputs that are
 not JSON Lines, records' "nlp" fields read into Annotations with errors at file:line, nlp.pipe batches with
-per-document isolation, and the needs check against `plan.nlp_needs`. No download: spacy.blank("en") and an
+per-document isolation, and what the annotator reads given `plan.nlp_needs`. No download: spacy.blank("en") and an
 EntityRuler."""
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from ierun.cli import main  # noqa: E402
 from ierun.cli import nlp_opts  # noqa: E402
 from ierun.cli.inputs import Document, InputProblem, read_inputs  # noqa: E402
 from ierun import nlp as N  # noqa: E402
+from ierun.language.nlp import NlpNeeds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "examples" / "rules"
@@ -40,7 +41,7 @@ def pipe_dir(tmp_path_factory):
 
 
 def needs(entities=("PERSON",), tokens=False, optional=False, where="r.ie:2"):
-    return SimpleNamespace(entities=frozenset(entities), tokens=tokens, optional=optional, declared_at=where)
+    return NlpNeeds(frozenset(entities), tokens, optional, where)
 
 
 # ---- loading a pipeline ----------------------------------------------------------------------------------
@@ -117,37 +118,6 @@ def test_rules_that_use_no_annotations_run_as_before_with_a_note(tmp_path, capsy
 
 
 # ---- what the rules need, against what was given --------------------------------------------------------
-def test_rules_that_need_a_pipeline_and_have_none_name_their_declaration(tmp_path):
-    rule_file = tmp_path / "ner.ie"
-    rule_file.write_text("# people\n\n  uses nlp entities PERSON, ORG\n")
-    plan = SimpleNamespace(nlp_needs=needs(("PERSON", "ORG"), where=f"{rule_file}:3"))
-    err = []
-    ann, status = nlp_opts.annotator(None, [plan], stderr=SimpleNamespace(write=err.append))
-    assert (ann, status) == (None, 2)
-    assert err == [f"{rule_file}:3:3: error[E402]: the rules use NLP entities ORG, PERSON and no NLP pipeline was "
-                   f"given\n"
-                   f"      uses nlp entities PERSON, ORG\n"
-                   f"      ^^^^^^^^\n"
-                   f"  hint: give --nlp NAME|PATH (a spaCy pipeline) or --nlp record (each JSON Lines record's "
-                   f"annotations in its \"nlp\" field)\n"]
-    # a place that cannot be read is still named
-    plan = SimpleNamespace(nlp_needs=needs(("PERSON",), where="gone/ner.ie:7"))
-    err.clear()
-    nlp_opts.annotator(None, [plan], stderr=SimpleNamespace(write=err.append))
-    assert err[0].startswith("gone/ner.ie:7:1: error[E402]: the rules use NLP entities PERSON and no NLP")
-
-
-def test_optional_needs_without_a_pipeline_give_one_note_and_go_on():
-    plan = SimpleNamespace(nlp_needs=needs(("PERSON",), tokens=True, optional=True, where="rules/t/ner.ie:1"))
-    err = []
-    assert nlp_opts.annotator(None, [plan], stderr=SimpleNamespace(write=err.append)) == (None, None)
-    assert err == ["ierun: note: no NLP pipeline given: the rules that use NLP entities PERSON and token "
-                   "attributes (rules/t/ner.ie:1, optional) are skipped; give --nlp NAME|PATH|record to run them\n"]
-    err.clear()
-    assert nlp_opts.annotator(None, [plan], quiet=True, stderr=SimpleNamespace(write=err.append)) == (None, None)
-    assert err == []
-
-
 def test_the_annotator_reads_tokens_only_when_a_rule_does(pipe_dir):
     ann, _ = nlp_opts.annotator(str(pipe_dir), [SimpleNamespace(nlp_needs=needs())])
     assert (ann.spec, ann.tokens, ann.record) == (str(pipe_dir), False, False)
@@ -239,12 +209,6 @@ def test_annotations_given_to_the_api_are_checked_and_a_doc_is_read():
         N.annotations_for(plan, None, "Other text.", doc)
     with pytest.raises(TypeError, match="annotations= must be an ierun Annotations or a spaCy Doc, not dict"):
         N.annotations_for(plan, None, "x", {"ents": []})
-    with pytest.raises(N.NlpError) as info:
-        N.annotations_for(plan, None, "John Smith.")
-    assert info.value.line() == ("r.ie:2:1: error[E402]: the rules use NLP entities PERSON and no NLP pipeline was "
-                                 "given; pass nlp= to ierun.load (a spaCy pipeline, or an installed pipeline's "
-                                 "name or folder), or annotations= (an Annotations or a spaCy Doc of the text) "
-                                 "to extract")
-    assert N.annotations_for(SimpleNamespace(nlp_needs=needs(optional=True)), None, "x") is None
+    assert N.annotations_for(plan, None, "John Smith.") is None  # the engine reports the missing pipeline
     assert N.annotations_for(SimpleNamespace(nlp_needs=None), ruler_nlp(), "John Smith.") is None
     assert N.annotations_for(plan, ruler_nlp(), "John Smith.") == Annotations((Entity(0, 10, "PERSON"),))

@@ -254,14 +254,8 @@ Errors.NLP_MISSING = Message("E202", "the rules need an NLP pipeline ({what}, de
 Errors.NLP_SKIPPED = Message("W401", "no NLP pipeline: {n} rule{s} that need one skipped ({rules})",
                              "run with --nlp NAME or --nlp record to use them")
 
-# ---- NLP pipelines (nlp.py: --nlp, ierun.load(nlp=)); one block, so merges with other additions stay easy
-CODES.update({
-    "E401": "an NLP pipeline that cannot be loaded",
-    "E402": "rules that need an NLP pipeline run without one",
-})
+# ---- NLP pipelines that cannot be loaded (nlp.py: --nlp, ierun.load(nlp=)) ------------------------------
+CODES.update({"E401": "an NLP pipeline that cannot be loaded"})
 Errors.NLP_NO_SPACY = Message("E401", "--nlp {spec}: spaCy is not installed",
                               "install ierun[spacy]: pip install 'ierun[spacy]'")
 Errors.NLP_CANNOT_LOAD = Message("E401", "--nlp {spec}: cannot load the NLP pipeline: {reason}")
-Errors.NLP_NEEDED = Message("E402", "the rules use NLP {what} and no NLP pipeline was given",
-                            "give --nlp NAME|PATH (a spaCy pipeline) or --nlp record (each JSON Lines record's "
-                            "annotations in its \"nlp\" field)")

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from .annotations import AnnotationError, Annotations, Entity
-from .errors import IerunError, Loc, Source, diagnostic
+from .errors import IerunError, diagnostic
 from .messages import Errors
 
 RECORD = "record"      # --nlp record: annotations come with each JSON Lines record
@@ -26,17 +26,13 @@ _LOADED: dict[str, object] = {}  # spec -> the loaded pipeline of this process (
 
 
 class NlpError(IerunError):
-    """An NLP pipeline that cannot be loaded, or a rule set that needs one and has none."""
+    """An NLP pipeline that cannot be loaded (E401)."""
 
     def line(self) -> str:
         """The problem on one line (a pipeline that cannot be loaded), as the command line reports it."""
         d = self.diagnostics[0]
         where = f"{d.loc}: " if d.loc else ""
         return f"{where}error[{d.code}]: {d.message}" + (f"; {d.hint}" if d.hint else "")
-
-    def render(self) -> str:
-        """The problem as a diagnostic: at the `uses nlp` declaration, with its line and a caret, and a hint."""
-        return "\n".join(d.render() for d in self.diagnostics)
 
 
 def _looks_like_path(spec: str) -> bool:
@@ -76,48 +72,22 @@ def load_pipeline(spec):
 def needs_of(*plans):
     """The NLP needs of plans together: (the needs objects, required: does any plan need a pipeline that is
     not optional)."""
-    found = [n for n in (getattr(p, "nlp_needs", None) for p in plans) if n is not None]
+    found = [p.nlp_needs for p in plans if p.nlp_needs is not None]
     return found, any(not n.optional for n in found)
 
 
-def describe(needs) -> str:
-    """What a rule set needs, as messages say it: "entities PERSON, ORG and tokens"."""
-    parts = []
-    if needs.entities:
-        parts.append("entities " + ", ".join(sorted(needs.entities)))
-    if needs.tokens:
-        parts.append("token attributes")
-    return " and ".join(parts) or "annotations"
-
-
-def declaration(where) -> Loc | None:
-    """The Loc of a `uses nlp` declaration from `declared_at` (a Loc, or "path:line[:col]"): the caret goes
-    under "uses nlp" when the file can be read."""
-    if where is None or isinstance(where, Loc):
-        return where
-    path, _, rest = str(where).partition(":")
-    while rest and not rest.split(":")[0].isdigit():  # a path with a colon in it
-        more, _, rest = rest.partition(":")
-        path += ":" + more
-    line = int(rest.split(":")[0]) if rest.split(":")[0].isdigit() else 1
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        text = ""
-    src = Source(path, text)
-    col = src.line(line).find("uses nlp") + 1 or 1
-    return Loc(src, line, col, col + len("uses nlp") if src.line(line) else col + 1)
-
-
-def missing_pipeline(needs, hint: str | None = None) -> NlpError:
-    """The error of a rule set that needs a pipeline run without one, at its `uses nlp` declaration."""
-    return NlpError([diagnostic(Errors.NLP_NEEDED, declaration(needs.declared_at), hint, what=describe(needs))])
+def missing_pipeline(needs):
+    """The error of a rule set that needs a pipeline run without one, at its `uses nlp` declaration
+    (engine/nlp.py's E202, the one the engine raises)."""
+    from .engine.nlp import missing
+    return missing(needs)
 
 
 def optional_note(needs) -> str:
-    """The note of a run without a pipeline whose rules need one only optionally."""
-    return (f"ierun: note: no NLP pipeline given: the rules that use NLP {describe(needs)} "
-            f"({needs.declared_at}, optional) are skipped; give --nlp NAME|PATH|record to run them")
+    """The one note of a run without a pipeline whose rules need one only optionally: W401 on one line."""
+    from .engine.nlp import skipped_note
+    d = skipped_note(needs)
+    return f"ierun: note: {d.loc or needs.declared_at}: {d.message}; {d.hint}"
 
 
 def from_doc(doc, tokens: bool = True) -> Annotations:
@@ -221,14 +191,10 @@ class AnnotatingExtractor:
         return self.extractor.run(*args, **kw)
 
 
-API_HINT = ("pass nlp= to ierun.load (a spaCy pipeline, or an installed pipeline's name or folder), or "
-            "annotations= (an Annotations or a spaCy Doc of the text) to extract")
-
-
 def annotations_for(plan, nlp, text: str, annotations=None):
     """The annotations a RuleSet call runs with: those given (Annotations, or a spaCy Doc: its own), else the
     pipeline's on `text` when the rules need some; None when they need none, or need them only optionally
-    and there is no pipeline. A rule set that needs a pipeline and has none raises NlpError."""
+    and there is no pipeline (then the engine raises its E202 error, or skips the optional rules)."""
     if annotations is not None:
         if isinstance(annotations, Annotations):
             return annotations
@@ -237,11 +203,7 @@ def annotations_for(plan, nlp, text: str, annotations=None):
                 raise AnnotationError("annotations=: the spaCy Doc's text is not the text given")
             return Annotations.from_spacy(annotations)
         raise TypeError(f"annotations= must be an ierun Annotations or a spaCy Doc, not {type(annotations).__name__}")
-    needs = getattr(plan, "nlp_needs", None)
-    if needs is None:
-        return None
-    if nlp is not None:
-        return from_doc(nlp(text), needs.tokens)
-    if not needs.optional:
-        raise missing_pipeline(needs, API_HINT)
-    return None
+    needs = plan.nlp_needs
+    if needs is None or nlp is None:
+        return None  # without a pipeline, the engine raises E202 for the rules that need one (or skips them)
+    return from_doc(nlp(text), needs.tokens)

@@ -97,7 +97,7 @@ class IerunComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         # rules that use NLP annotations read this Doc's own: the entities and tokens of the components before
-        needs = getattr(self.ruleset.plan, "nlp_needs", None)
+        needs = self.ruleset.plan.nlp_needs
         annotations = None if needs is None else from_doc(doc, needs.tokens)
         facts = self.ruleset.extract(doc.text, self.published, annotations=annotations)
         data, spans = [], []

@@ -114,7 +114,7 @@ def _diff(a, old_side, new_side, ann=None) -> int:
     left, right = itertools.tee(docs)
     jobs = max(1, a.jobs // 2)
     # each side runs the NLP pipeline only if its rules use annotations
-    old_x, new_x = (extractor_for(r.extractor, ann if getattr(r.plan, "nlp_needs", None) else None)
+    old_x, new_x = (extractor_for(r.extractor, ann if r.plan.nlp_needs else None)
                     for r in (old_rules, new_rules))
     runs = (extract_all(old_x, left, jobs), extract_all(new_x, right, jobs))
     results = zip(*runs)
