@@ -69,12 +69,18 @@ CASES = {
         "Buyers resisted official OPEC prices last month.", [("OPEC", "ORG")],
         [],
         [("title.role_name", "official OPEC", {"person": "OPEC", "role": "official"})]),
+    # ... and one between two role words is part of the role, as written
     "country inside a role": (
         "said chief U.S. economist Nick Ward.", [("U.S.", "GPE"), ("Nick Ward", "PERSON")],
-        [("title.org_role_name", "U.S. economist Nick Ward",
-          {"person": "Nick Ward", "role": "economist", "organization": "U.S."})],
+        [("title.role_name", "chief U.S. economist Nick Ward", {"person": "Nick Ward", "role": "chief U.S. economist"})],
         [("title.role_name", "chief U.S", {"person": "U.S", "role": "chief"}),
          ("title.role_name", "economist Nick Ward", {"person": "Nick Ward", "role": "economist"})]),
+    "country inside an appositive role": (
+        "said Nick Ward, chief U.S. economist at Delta Partners.",
+        [("Nick Ward", "PERSON"), ("U.S.", "GPE"), ("Delta Partners", "ORG")],
+        [("title.name_comma_role", "Nick Ward, chief U.S. economist at Delta Partners",
+          {"person": "Nick Ward", "role": "chief U.S. economist", "organization": "Delta Partners"})],
+        [("title.role_name", "chief U.S", {"person": "U.S", "role": "chief"})]),
     # ... unless a given name starts it: a small model often labels "ORG analyst Firstname Lastname" ORG
     "a person the pipeline calls an organization": (
         "Nomura analyst Kevin Marsh said on Monday.", [("Nomura", "ORG"), ("Kevin Marsh", "ORG")],
@@ -109,7 +115,7 @@ def test_the_folder_needs_entities_and_is_optional(pack):
     assert (needs.entities, needs.tokens, needs.optional) == (frozenset({"PERSON", "ORG", "GPE", "NORP"}), False, True)
     assert needs.declared_at == f"{RULES / 'title-ner' / 'title_ner.ie'}:{USES_LINE}"
     assert set(needs.rules) == {"title_ner.role_person", "title_ner.person_comma_role", "title_ner.role_of_org",
-                                "title_ner.role_before_given_name"}
+                                "title_ner.role_around_entity", "title_ner.role_before_given_name"}
 
 
 def test_cli_with_annotations_in_the_records(tmp_path, capsys):
@@ -136,9 +142,9 @@ def test_cli_without_a_pipeline_notes_the_skipped_rules(tmp_path, capsys):
     assert main([str(RULES), str(doc), "--published", "2021-05-04", "-j", "1"]) == 0
     out, err = capsys.readouterr()
     assert [json.loads(line)["type"] for line in out.splitlines()] == ["Dateline"]
-    assert err == (f"ierun: note: {RULES / 'title-ner' / 'title_ner.ie'}:{USES_LINE}:1: no NLP pipeline: 4 rules "
+    assert err == (f"ierun: note: {RULES / 'title-ner' / 'title_ner.ie'}:{USES_LINE}:1: no NLP pipeline: 5 rules "
                    "that need one skipped (title_ner.role_person, title_ner.person_comma_role, title_ner.role_of_org, "
-                   "title_ner.role_before_given_name); run with --nlp NAME or --nlp record to use them\n")
+                   "title_ner.role_around_entity, title_ner.role_before_given_name); run with --nlp NAME or --nlp record to use them\n")
 
 
 # texts made of the words titles are made of: roles, names, organizations, function words, punctuation
