@@ -239,3 +239,47 @@ def test_a_small_english_model_when_installed(tmp_path, rules):
     rs = ierun.load(rules, nlp=nlp)
     facts = rs.extract_dicts("Barack Obama said on Tuesday that he would travel.")
     assert [(f["type"], f["fields"]) for f in facts] == [("Said", {"person": "Barack Obama"})]
+
+
+# ---- ierun test and the pytest plugin: examples of rules that use NLP annotations --------------------------
+WITH_EXAMPLES = RULES.replace('''    person = p.text
+}
+''', '''    person = p.text
+    example "Ann Lee said" { person: "Ann Lee" }
+    counter "Nobody said"
+}
+''', 1)
+
+
+def test_ierun_test_runs_the_examples_with_the_pipeline(tmp_path, pipe_dir, capsys):
+    (tmp_path / "ner.ie").write_text(WITH_EXAMPLES)
+    assert main(["test", str(tmp_path), "--nlp", pipe_dir]) == 0
+    assert capsys.readouterr().out == ("ok   said.person_said example 'Ann Lee said'\n"
+                                       "ok   said.person_said counter 'Nobody said'\n2 passed, 0 failed\n")
+    assert main(["test", str(tmp_path)]) == 2
+    assert "error[E202]" in capsys.readouterr().err
+    (tmp_path / "ner.ie").write_text(WITH_EXAMPLES.replace("PERSON, ORG", "PERSON, ORG optional", 1))
+    assert main(["test", str(tmp_path), "-q"]) == 0  # optional and no pipeline: those examples are not run
+    assert capsys.readouterr() == ("0 passed, 0 failed\n", "")
+
+
+def test_the_pytest_plugin_runs_nlp_examples_with_ierun_nlp_and_skips_them_without(tmp_path, pipe_dir):
+    import os
+    import subprocess
+    import sys
+    from importlib.metadata import entry_points
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "ner.ie").write_text(WITH_EXAMPLES)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "engine")}
+    installed = any(ep.name == "ierun" for ep in entry_points(group="pytest11"))
+    plugin = [] if installed else ["-p", "ierun.testing.pytest_plugin"]
+    for ini, verdict in ((f"ierun_nlp = {pipe_dir}\n", "PASSED"), ("", "SKIPPED")):
+        (tmp_path / "pytest.ini").write_text("[pytest]\nierun_rules = rules\n" + ini)
+        out = subprocess.run([sys.executable, "-m", "pytest", *plugin, "rules", "-v", "-rs", "-p", "no:cacheprovider"],
+                             cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert f"rules/ner.ie::said.person_said::example0 {verdict}" in out.stdout
+        assert f"rules/ner.ie::said.person_said::counter1 {verdict}" in out.stdout
+        if verdict == "SKIPPED":
+            assert ("said.person_said uses NLP annotations: set ierun_nlp (a spaCy pipeline's name or folder) in "
+                    "the pytest configuration to run its examples") in out.stdout

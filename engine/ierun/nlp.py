@@ -1,12 +1,12 @@
 """Getting a document's NLP annotations to the engine: loading a spaCy pipeline by name or path (once per
 process), running it over documents in batches (`nlp.pipe`), reading annotations carried in the input records
-(`--nlp record`), and checking at start-up that a rule set which needs annotations gets them.
+(`--nlp record`), and the start-up messages of a rule set that needs annotations (the engine's E202, W401).
 
     spec "en_core_web_sm" | "path/to/folder"  -> load_pipeline -> Annotator.annotate(docs) -> Annotations
     spec "record"                              -> the reader (cli/inputs.py) parsed each record's "nlp"
 
 What a rule set needs is the compiled plan's `nlp_needs` (None: nothing; else `.entities`, `.tokens`,
-`.optional`, `.declared_at`). The corpus runners (cli/parallel.py) are given an `AnnotatingExtractor`: the
+`.optional`, `.declared_at`, `.rules`: language/nlp.py). The corpus runners (cli/parallel.py) are given an `AnnotatingExtractor`: the
 plan's Extractor with the run's Annotator, which pickles as its spec, so each worker loads the pipeline once.
 """
 from __future__ import annotations
@@ -36,7 +36,8 @@ class NlpError(IerunError):
 
 
 def _looks_like_path(spec: str) -> bool:
-    return os.sep in spec or "/" in spec or spec.startswith(".") or Path(spec).exists()
+    """A spec written as a path (else a name: spacy.load tries an installed package, then a folder)."""
+    return os.sep in spec or "/" in spec or spec.startswith(".")
 
 
 def load_pipeline(spec):
