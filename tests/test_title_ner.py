@@ -69,6 +69,10 @@ CASES = {
         "Buyers resisted official OPEC prices last month.", [("OPEC", "ORG")],
         [],
         [("title.role_name", "official OPEC", {"person": "OPEC", "role": "official"})]),
+    "nationality and organization after a role": (
+        "The bonds were priced by lead manager Dutch\nMeerbank on Monday.", [("Dutch", "NORP"), ("Meerbank", "ORG")],
+        [],
+        [("title.role_name", "lead manager Dutch\nMeerbank", {"person": "Dutch Meerbank", "role": "lead manager"})]),
     # ... and one between two role words is part of the role, as written
     "country inside a role": (
         "said chief U.S. economist Nick Ward.", [("U.S.", "GPE"), ("Nick Ward", "PERSON")],
