@@ -92,6 +92,16 @@ def test_a_multi_line_pattern_stays_a_pattern_until_the_next_statement():
     assert not [v for t, v in toks if t in Error]
 
 
+def test_a_uses_nlp_declaration_and_a_pattern_after_it():
+    text = 'pattern p = "x"\nuses nlp entities PERSON, ORG tokens optional   # why\nfact T { t: str }\n'
+    toks = _tokens(text)
+    assert toks[4:] == [(Keyword.Declaration, "uses"), (Keyword.Namespace, "nlp"), (Keyword, "entities"),
+                        (Name.Class, "PERSON"), (Punctuation, ","), (Name.Class, "ORG"), (Keyword, "tokens"),
+                        (Keyword, "optional"), (Comment.Single, "# why"), (Keyword.Declaration, "fact"),
+                        (Name.Class, "T"), (Punctuation, "{"), (Name.Attribute, "t"), (Punctuation, ":"),
+                        (Keyword.Type, "str"), (Punctuation, "}")]
+
+
 EDITORS = ROOT / "editors"
 
 

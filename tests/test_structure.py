@@ -68,8 +68,8 @@ def _private_imports():
 
 def test_the_package_is_organized_by_stage():
     top = sorted(p.name for p in PKG.iterdir() if p.suffix == ".py" or (p / "__init__.py").exists())
-    assert top == ["__init__.py", "__main__.py", "cli", "engine", "errors.py", "facts.py", "language", "messages.py", "paths.py",
-                   "pipeline.py", "spacy_component.py", "testing"]
+    assert top == ["__init__.py", "__main__.py", "annotations.py", "cli", "engine", "errors.py", "facts.py", "language",
+                   "messages.py", "nlp.py", "paths.py", "pipeline.py", "spacy_component.py", "testing"]
 
 
 def test_no_module_imports_a_private_name_from_another_stage():

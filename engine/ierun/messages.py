@@ -230,3 +230,32 @@ class Errors:
 def entries() -> dict[str, Message]:
     """Every message of the catalogue, by name."""
     return {name: m for name, m in vars(Errors).items() if isinstance(m, Message)}
+
+
+# ---- NLP pipelines: `uses nlp`, annotation facts, token constraints (issue 17) ----------------------
+CODES.update({
+    "E131": "unknown token attribute or value",
+    "E132": "a wrong NLP declaration (`uses nlp`)",
+    "E202": "rules need an NLP pipeline and none was given",
+    "W401": "rules skipped: no NLP pipeline was given for their optional `uses nlp` declaration",
+})
+Errors.TOKEN_ATTR = Message("E131", "unknown token attribute '{attr}'", "token attributes are pos, tag and lemma")
+Errors.TOKEN_POS = Message("E131", "unknown part of speech '{value}' (pos takes a Universal Dependencies tag)")
+Errors.TOKEN_REGEX_VALUE = Message("E111", "invalid regular expression in a token test: {reason}")
+Errors.NLP_LABEL_IS_FACT = Message("E132", "'{label}' is both an NLP entity label and a fact type declared at {where}",
+                                   "rename the fact type: entity labels become fact types of their own")
+Errors.NLP_EMITS_ENTITY = Message("E132", "rule '{rule}' emits '{label}', an NLP entity label: entities come from the "
+                                          "pipeline only", "emit a fact type of your own, e.g. fact Person {{...}}")
+Errors.NLP_UNDECLARED_TOKENS = Message("E132", "rule '{rule}' tests NLP tokens, but its file has no 'uses nlp' "
+                                               "declaration", "add: uses nlp tokens (or 'uses nlp tokens optional')")
+Errors.NLP_MISSING = Message("E202", "the rules need an NLP pipeline ({what}, declared here) and none was given",
+                             "run with --nlp NAME (an installed spaCy pipeline, e.g. en_core_web_sm) or --nlp record, "
+                             "pass annotations=..., or mark the declaration 'optional'")
+Errors.NLP_SKIPPED = Message("W401", "no NLP pipeline: {n} rule{s} that need one skipped ({rules})",
+                             "run with --nlp NAME or --nlp record to use them")
+
+# ---- NLP pipelines that cannot be loaded (nlp.py: --nlp, ierun.load(nlp=)) ------------------------------
+CODES.update({"E401": "an NLP pipeline that cannot be loaded"})
+Errors.NLP_NO_SPACY = Message("E401", "--nlp {spec}: spaCy is not installed",
+                              "install ierun[spacy]: pip install 'ierun[spacy]'")
+Errors.NLP_CANNOT_LOAD = Message("E401", "--nlp {spec}: cannot load the NLP pipeline: {reason}")

@@ -328,11 +328,14 @@ class RuleSet:
     """A loaded, compiled rule set: `extract` facts from text.
 
     One RuleSet may be shared between threads: `extract` keeps a document's state in the call, each thread
-    scans with Hyperscan scratch space of its own, and compiled patterns are read-only."""
+    scans with Hyperscan scratch space of its own, and compiled patterns are read-only.
 
-    def __init__(self, plan, timeout: float | None = None):
+    Rules that use NLP annotations get them from `annotations=` (an annotations.Annotations, or a spaCy Doc of
+    the text), else from the RuleSet's pipeline `nlp` (a spaCy Language) run on the text (nlp.py)."""
+
+    def __init__(self, plan, timeout: float | None = None, nlp=None):
         from .engine.match import DEFAULT_TIMEOUT, Extractor
-        self.plan = plan
+        self.plan, self.nlp = plan, nlp
         self.extractor = Extractor(plan, timeout or DEFAULT_TIMEOUT)
 
     @property
@@ -340,32 +343,55 @@ class RuleSet:
         """The checked rule model (a RuleModel) the plan was compiled from."""
         return self.plan.ruleset
 
-    def extract(self, text: str, published: _dt.date | str | None = None, doc_id: str | None = None) -> list:
+    def extract(self, text: str, published: _dt.date | str | None = None, doc_id: str | None = None,
+                annotations=None) -> list:
+        """The facts of `text` (raises MatchError when a rule failed on it: see `run` for facts and problems)."""
+        from .engine.match import MatchError
+        result = self.run(text, published, doc_id, annotations=annotations)
+        if result.problems:
+            raise MatchError(result.problems)
+        return result.facts
+
+    def extract_dicts(self, text: str, published=None, doc_id=None, annotations=None) -> list[dict]:
+        return [f.to_dict() for f in self.extract(text, published, doc_id, annotations)]
+
+    def run(self, text: str, published: _dt.date | str | None = None, doc_id: str | None = None,
+            trace: bool = False, annotations=None, include_hidden: bool = False):
+        """An engine.match.Extraction: the facts, the problems (a rule out of time) and, with `trace`, events."""
+        from .nlp import annotations_for
         if isinstance(published, str):
             published = _dt.date.fromisoformat(published[:10])
-        return self.extractor.extract(text, published, doc_id)
-
-    def extract_dicts(self, text: str, published=None, doc_id=None) -> list[dict]:
-        return [f.to_dict() for f in self.extract(text, published, doc_id)]
+        ann = annotations_for(self.plan, self.nlp, text, annotations)
+        if ann is None:
+            return self.extractor.run(text, published, doc_id, trace=trace, include_hidden=include_hidden)
+        return self.extractor.run(text, published, doc_id, trace=trace, include_hidden=include_hidden,
+                                  annotations=ann)
 
     def explain(self, text: str, rule=None, at=None, find: str | None = None, fact_type: str | None = None,
-                published: _dt.date | str | None = None, doc_id: str | None = None) -> list:
+                published: _dt.date | str | None = None, doc_id: str | None = None, annotations=None) -> list:
         """Why and why not: an Explanation (testing/explain.py) per rule (`rule`: a name or names; default all,
         or those of `fact_type`) at the point of interest (`at`: an offset or a (start, end) span; `find`: a
         text's first occurrence; neither: the whole text), as `ierun explain` shows them."""
         from .testing.explain import explain
         if isinstance(published, str):
             published = _dt.date.fromisoformat(published[:10])
-        return explain(self, text, rule, at=at, find=find, fact_type=fact_type, published=published, doc_id=doc_id)
+        return explain(self, text, rule, at=at, find=find, fact_type=fact_type, published=published, doc_id=doc_id,
+                       annotations=annotations)
 
 
-def load(*paths, use_cache: bool = True, timeout: float | None = None) -> RuleSet:
+def load(*paths, use_cache: bool = True, timeout: float | None = None, nlp=None) -> RuleSet:
     """Load rule files and directories (DSL `.ie` or YAML) into a compiled RuleSet; with no path, the default
-    rule pack that ships with ierun."""
+    rule pack that ships with ierun. `nlp`: the pipeline rules that use NLP annotations read, a spaCy Language
+    or an installed pipeline's name or folder (spacy.load; raises nlp.NlpError when it cannot be loaded)."""
+    from .nlp import load_pipeline
     from .paths import default_rules_dir
-    return RuleSet(load_plan(paths or (default_rules_dir(),), use_cache=use_cache), timeout)
+    pipeline = load_pipeline(nlp) if nlp is not None else None
+    return RuleSet(load_plan(paths or (default_rules_dir(),), use_cache=use_cache), timeout, pipeline)
 
 
-def loads(source: str, syntax: str = "ie", path: str = "<string>", timeout: float | None = None) -> RuleSet:
-    """Compile rules given as a string, in the DSL (`syntax="ie"`) or YAML (`syntax="yaml"`)."""
-    return RuleSet(compile_model(check_and_lower([parse_source(source, syntax, path)])), timeout)
+def loads(source: str, syntax: str = "ie", path: str = "<string>", timeout: float | None = None,
+          nlp=None) -> RuleSet:
+    """Compile rules given as a string, in the DSL (`syntax="ie"`) or YAML (`syntax="yaml"`); `nlp` as `load`."""
+    from .nlp import load_pipeline
+    pipeline = load_pipeline(nlp) if nlp is not None else None
+    return RuleSet(compile_model(check_and_lower([parse_source(source, syntax, path)])), timeout, pipeline)

@@ -12,6 +12,13 @@ pack), `spans_key` ("ierun"), `alignment_mode` ("expand", "contract" or "strict"
 `published` (YYYY-MM-DD, the publication date of documents that state none), `timeout` (seconds a rule
 may spend on one document).
 
+Rules that use NLP annotations (`uses nlp entities PERSON, ORG`, token constraints) read the Doc's own:
+the entities and tokens that the components before ierun set, so a pipeline with an NER (or an
+EntityRuler) before the ierun component just works:
+
+    nlp = spacy.load("en_core_web_sm")
+    nlp.add_pipe("ierun", config={"rules": "rules/"}, last=True)
+
 Facts land in `doc.spans[spans_key]`, labelled with their type, as spans aligned to the tokens: "expand"
 (the default) grows a fact whose edges fall inside a token to the whole tokens, so no fact is lost;
 "contract" shrinks it to the whole tokens inside it and "strict" keeps only facts on token boundaries, and
@@ -30,6 +37,8 @@ from typing import Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+
+from .nlp import from_doc
 
 __all__ = ["IerunComponent", "make_ierun"]
 
@@ -87,7 +96,10 @@ class IerunComponent:
         self.__dict__.update(state)
 
     def __call__(self, doc: Doc) -> Doc:
-        facts = self.ruleset.extract(doc.text, self.published)
+        # rules that use NLP annotations read this Doc's own: the entities and tokens of the components before
+        needs = self.ruleset.plan.nlp_needs
+        annotations = None if needs is None else from_doc(doc, needs.tokens)
+        facts = self.ruleset.extract(doc.text, self.published, annotations=annotations)
         data, spans = [], []
         for i, fact in enumerate(facts):
             d = fact.to_dict()

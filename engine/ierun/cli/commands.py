@@ -86,6 +86,8 @@ def _run_parser():
     p.add_argument("--max-doc-bytes", type=int, default=32 * 1024 * 1024,
                    help="refuse documents larger than this many bytes (32 MiB)")
     p.add_argument("--explain", choices=("ast", "ir", "plan", "matches"), help="print a stage to standard error")
+    from .nlp_opts import add_option
+    add_option(p)
     return p
 
 
@@ -134,6 +136,25 @@ def _load(paths, **kw):
         return None
 
 
+def _load_nlp(paths, spec, quiet: bool = False, record_ok: bool = True, inputs=None, jsonl=True):
+    """(the compiled rule set with its NLP pipeline (--nlp), the run's nlp.Annotator or None), or the exit
+    status after reporting why not: 1 for a rule file, 2 for a pipeline that cannot be loaded or that the
+    rules need and do not have."""
+    from . import nlp_opts
+    status = nlp_opts.preload(spec, inputs, jsonl, record_ok)
+    if status is not None:
+        return status
+    rules = _load(paths)
+    if rules is None:
+        return 1
+    ann, status = nlp_opts.annotator(spec, [rules.plan], quiet)
+    if status is not None:
+        return status
+    if ann is not None and not ann.record:
+        rules.nlp = ann.nlp  # the RuleSet runs the pipeline on each text
+    return rules, ann
+
+
 def cmd_test(argv) -> int:
     p = _Parser(prog="ierun test", description="Run every example and counter-example next to the rules.")
     p.add_argument("rules", nargs="+", metavar="RULES", help="rule files (.ie, .yaml) or directories of them")
@@ -141,12 +162,18 @@ def cmd_test(argv) -> int:
     p.add_argument("--hypothesis", action="store_true",
                    help="also draw texts from each rule's structure and check them (needs ierun[test])")
     p.add_argument("--examples", type=int, default=30, help="texts drawn per rule with --hypothesis")
+    from .nlp_opts import add_option
+    add_option(p, record=False)
     a = p.parse_args(argv)
     from ..testing.examples import run_examples, summary
-    rules = _load(a.rules)
-    if rules is None:
-        return 1
-    outcomes = run_examples(rules)
+    loaded = _load_nlp(a.rules, a.nlp, a.quiet, record_ok=False)
+    if isinstance(loaded, int):
+        return loaded
+    rules, _ = loaded
+    # rules that use NLP annotations: their examples run with --nlp; without it (optional) they are skipped
+    nlp_rules = set(rules.plan.nlp_needs.rules) if rules.plan.nlp_needs is not None else set()
+    names = {r.name for r in rules.ir.rules}
+    outcomes = run_examples(rules, None if rules.nlp is not None or not nlp_rules else names - nlp_rules)
     for o in outcomes:
         if not o.ok:
             sys.stdout.write(o.report() + "\n")
@@ -160,11 +187,13 @@ def cmd_test(argv) -> int:
         except ImportError:
             sys.stderr.write("ierun: error: --hypothesis needs hypothesis: pip install 'ierun[test]'\n")
             return 2
-        reports = hypothesis_check(rules, a.examples)
+        # texts drawn from a rule's structure carry no NLP annotations: rules that use them are not checked
+        reports = hypothesis_check(rules, a.examples, names - nlp_rules if nlp_rules else None)
         for r in reports:
             sys.stdout.write(r.render())
         failed = sum(1 for r in reports if r.failed)
-        sys.stdout.write(f"hypothesis: {len(rules.ir.rules) - failed} passed, {failed} failed\n")
+        unchecked = f", {len(nlp_rules)} not checked (they use NLP annotations)" if nlp_rules else ""
+        sys.stdout.write(f"hypothesis: {len(names - nlp_rules) - failed} passed, {failed} failed{unchecked}\n")
         ok = ok and not failed
     return 0 if ok else 1
 
@@ -176,21 +205,25 @@ def cmd_eval(argv) -> int:
     p.add_argument("--errors", type=int, default=0, metavar="N", help="list N misses and false alarms per type")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--facts", metavar="FILE", help="also write the system's facts (JSON Lines) to FILE")
+    from .nlp_opts import add_option
+    add_option(p)
     a = p.parse_intermixed_args(argv)
     import json
 
     from ..testing.evaluate import errors, run_gold, score, table, unscorable
     from ..testing.scoring import load_schemes
-    rules = _load(a.rules)
-    if rules is None:
-        return 1
+    from .nlp_opts import record_field
+    loaded = _load_nlp(a.rules, a.nlp, inputs=[a.gold], jsonl=True)
+    if isinstance(loaded, int):
+        return loaded
+    rules, ann = loaded
     try:
         schemes = load_schemes(a.rules, rules.ir.facts)
     except IerunError as err:
         _report(err)
         return 1
     try:
-        gold, system, problems = run_gold(rules, a.gold, a.facts)
+        gold, system, problems = run_gold(rules, a.gold, a.facts, record_field(ann))
     except OSError as err:
         sys.stderr.write(f"ierun: error: {a.gold}: {err.strerror or err}\n")
         return 1
@@ -233,6 +266,10 @@ def cmd_run(argv) -> int:
     except OutputRefused as err:
         sys.stderr.write(f"ierun: error: {err}\n")
         return 2
+    from . import nlp_opts
+    status = nlp_opts.preload(a.nlp, inputs, a.jsonl)
+    if status is not None:
+        return status
     from ..pipeline import RuleSet, load_plan
     try:
         if a.explain in ("ast", "ir"):
@@ -243,13 +280,16 @@ def cmd_run(argv) -> int:
         return 1
     if a.explain == "plan":
         _explain_plan(plan)
+    ann, status = nlp_opts.annotator(a.nlp, [plan], a.quiet)
+    if status is not None:
+        return status
     from .inputs import JsonlFields, read_inputs
     from .runner import RunOptions, run
     rs = RuleSet(plan, a.timeout)
     docs = read_inputs(inputs, a.jsonl, JsonlFields(a.id_field, a.text_field, a.published_field), a.encoding,
-                       published, a.include, a.exclude, a.max_doc_bytes)
+                       published, a.include, a.exclude, a.max_doc_bytes, nlp_opts.record_field(ann))
     job = repr((plan.ruleset.fingerprint, [os.path.realpath(i) if i != "-" else i for i in inputs], a.format,
-                a.jsonl, a.id_field, a.text_field, a.published_field, a.published, a.encoding))
+                a.jsonl, a.id_field, a.text_field, a.published_field, a.published, a.encoding, a.nlp))
     if a.executor == "dask":
         try:
             import dask.distributed  # noqa: F401
@@ -258,10 +298,11 @@ def cmd_run(argv) -> int:
             return 2
     opts = RunOptions(a.output, a.format, a.errors, a.resume, a.fail_fast, a.quiet, a.jobs,
                       a.explain == "matches", a.checkpoint_seconds, a.executor, a.scheduler, job)
+    extractor = nlp_opts.extractor_for(rs.extractor, ann)
     if a.format == "html":
         from .html_view import run_html
-        return run_html(rs.extractor, docs, opts, plan)
-    return run(rs.extractor, docs, opts)
+        return run_html(extractor, docs, opts, plan)
+    return run(extractor, docs, opts)
 
 
 def _explain_model(rules, stage):

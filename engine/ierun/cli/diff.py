@@ -44,6 +44,8 @@ def parser():
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                    help="worker processes, shared by the two runs (1: both in this process)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
+    from .nlp_opts import add_option
+    add_option(p)
     return p
 
 
@@ -56,6 +58,10 @@ def cmd_diff(argv) -> int:
         p.error("--fail-on-regression needs --gold GOLD.jsonl")
     if a.context < 0:
         p.error(f"--context must be 0 or more, not {a.context}")
+    from . import nlp_opts
+    status = nlp_opts.preload(a.nlp, a.inputs, a.jsonl)
+    if status is not None:
+        return status
     try:
         with contextlib.ExitStack() as stack:
             sides = []
@@ -64,7 +70,10 @@ def cmd_diff(argv) -> int:
             loaded = [_load_side(arg, rev) for arg, rev in ((a.old, sides[0]), (a.new, sides[1]))]
             if any(x is None for x in loaded):
                 return 1
-            return _diff(a, *loaded)
+            ann, status = nlp_opts.annotator(a.nlp, [rules.plan for rules, _ in loaded], a.quiet)
+            if status is not None:
+                return status
+            return _diff(a, *loaded, ann=ann)
     except GitProblem as err:
         sys.stderr.write(f"ierun: error: {err}\n")
         return 1
@@ -83,7 +92,7 @@ def _load_side(arg, rev):
         return None
 
 
-def _diff(a, old_side, new_side) -> int:
+def _diff(a, old_side, new_side, ann=None) -> int:
     from ..testing.evaluate import read_gold, score, unscorable
     from .parallel import extract_all
     (old_rules, old_schemes), (new_rules, new_schemes) = old_side, new_side
@@ -99,10 +108,15 @@ def _diff(a, old_side, new_side) -> int:
     for warning in unscorable(new_rules.ir.facts, new_schemes, gold, a.gold) if a.gold else ():
         sys.stderr.write(f"ierun: warning: {warning}\n")
     schemes = {**old_schemes, **new_schemes}  # verdicts: the new scheme of a type, else the old one
-    docs = read_inputs(a.inputs, a.jsonl, JsonlFields(a.id_field, a.text_field), a.encoding)
+    from .nlp_opts import extractor_for, record_field
+    docs = read_inputs(a.inputs, a.jsonl, JsonlFields(a.id_field, a.text_field), a.encoding,
+                       nlp_field=record_field(ann))
     left, right = itertools.tee(docs)
     jobs = max(1, a.jobs // 2)
-    runs = (extract_all(old_rules.extractor, left, jobs), extract_all(new_rules.extractor, right, jobs))
+    # each side runs the NLP pipeline only if its rules use annotations
+    old_x, new_x = (extractor_for(r.extractor, ann if r.plan.nlp_needs else None)
+                    for r in (old_rules, new_rules))
+    runs = (extract_all(old_x, left, jobs), extract_all(new_x, right, jobs))
     results = zip(*runs)
     systems = (defaultdict(lambda: defaultdict(list)), defaultdict(lambda: defaultdict(list)))
     all_changes, failed, seen, ndocs = [], 0, set(), 0

@@ -26,6 +26,8 @@ def _parser():
     p.add_argument("--json", action="store_true", help="one JSON object per line per (rule, document)")
     p.add_argument("--published", help="publication date (YYYY-MM-DD) of documents that state none")
     p.add_argument("--encoding", default="utf-8", help="encoding of the inputs")
+    from .nlp_opts import add_option
+    add_option(p)
     return p
 
 
@@ -46,13 +48,22 @@ def cmd_explain(argv) -> int:
             published = dt.date.fromisoformat(a.published)
         except ValueError:
             p.error(f"--published {a.published!r} is not a date (YYYY-MM-DD)")
+    from . import nlp_opts
+    status = nlp_opts.preload(a.nlp, inputs, False, record_ok=a.text is None)
+    if status is not None:
+        return status
     rules = _load(rules_paths)
     if rules is None:
         return 1
+    ann, status = nlp_opts.annotator(a.nlp, [rules.plan])
+    if status is not None:
+        return status
     from ..testing.explain import ExplainError, explain
     from .inputs import Document, InputProblem, read_inputs
     docs = [Document("<text>", a.text, published)] if a.text is not None else \
-        read_inputs(inputs, encoding=a.encoding, published=published)
+        read_inputs(inputs, encoding=a.encoding, published=published, nlp_field=nlp_opts.record_field(ann))
+    if ann is not None and not ann.record:
+        rules.nlp = ann.nlp  # the RuleSet runs the pipeline on each text it explains
     status = 0
     out = sys.stdout
     for doc in docs:
@@ -62,7 +73,7 @@ def cmd_explain(argv) -> int:
             continue
         try:
             found = explain(rules, doc.text, a.rule or None, at=a.at, find=a.find, fact_type=a.type,
-                            published=doc.published, doc_id=doc.id)
+                            published=doc.published, doc_id=doc.id, annotations=doc.annotations)
         except ExplainError as err:
             sys.stderr.write(f"ierun: error: {doc.id}: {err}\n")
             status = 1

@@ -20,6 +20,7 @@ class Document:
     id: str
     text: str
     published: dt.date | None = None
+    annotations: object = None  # with --nlp record: the record's Annotations (annotations.py)
 
 
 @dataclass
@@ -67,15 +68,36 @@ def _decode(raw: bytes, where: str, encoding: str):
 
 def read_inputs(specs, jsonl: bool = False, fields: JsonlFields = JsonlFields(), encoding: str = "utf-8",
                 published: dt.date | None = None, include=(), exclude=(),
-                max_doc_bytes: int | None = None) -> Iterator[Document | InputProblem]:
-    """Documents in input order, streamed, with an InputProblem in place of each one that cannot be read."""
+                max_doc_bytes: int | None = None, nlp_field: str | None = None) -> Iterator[Document | InputProblem]:
+    """Documents in input order, streamed, with an InputProblem in place of each one that cannot be read.
+    `nlp_field` (--nlp record): each JSON Lines record's annotations are read from that field."""
     for item in _read(specs, jsonl, fields, encoding, published, include, exclude):
+        if isinstance(item, Document) and item.annotations is not None:  # (record, file:line) from a record
+            if nlp_field is None:
+                item.annotations = None
+            else:
+                item = _annotated(item, nlp_field)
+        elif nlp_field is not None and isinstance(item, Document):
+            item = InputProblem(item.id, "not a JSON Lines record: --nlp record has no annotations for it")
         if max_doc_bytes is not None and isinstance(item, Document) and len(item.text) > max_doc_bytes // 4 and \
                 len(item.text.encode("utf-8")) > max_doc_bytes:
             yield InputProblem(item.id, f"document of {len(item.text.encode('utf-8')):,} bytes refused: above "
                                         f"--max-doc-bytes {max_doc_bytes:,}")
             continue
         yield item
+
+
+def _annotated(doc: Document, key: str) -> Document | InputProblem:
+    """A document read from a record (its annotations kept raw by the reader) with its Annotations, or the
+    problem with them at the record's file:line."""
+    from ..annotations import AnnotationError
+    from ..nlp import from_record
+    rec, where = doc.annotations
+    try:
+        doc.annotations = from_record(rec, doc.text, key)
+    except AnnotationError as err:
+        return InputProblem(where, str(err))
+    return doc
 
 
 def _wanted(rel: str, include, exclude) -> bool:
@@ -221,4 +243,4 @@ def _jsonl_lines(lines, name, fields: JsonlFields, encoding, published):
         except ValueError as err:
             yield InputProblem(where, str(err))
             continue
-        yield Document(str(doc_id), text, pub)
+        yield Document(str(doc_id), text, pub, (rec, where))

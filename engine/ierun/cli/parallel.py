@@ -45,10 +45,13 @@ def _span(chunk) -> str:
     return f"{first}" if len(chunk) == 1 else f"{first} .. {last} ({len(chunk)} documents)"
 
 
-def _run_one(extractor, doc, trace: bool) -> Result:
+def _run_one(extractor, doc, trace: bool, annotations=None) -> Result:
     if isinstance(doc, InputProblem):
         return Result(doc, [], [], [])
-    out = extractor.run(doc.text, doc.published, doc.id, trace=trace)
+    if isinstance(annotations, str):  # the NLP pipeline failed on this document (nlp.Annotator)
+        return Result(doc, [], [], [f"ierun: error: {doc.id}: {annotations}"])
+    out = extractor.run(doc.text, doc.published, doc.id, trace=trace) if annotations is None else \
+        extractor.run(doc.text, doc.published, doc.id, trace=trace, annotations=annotations)
     return Result(doc, [fact_line(f) for f in out.facts], [f.type for f in out.facts],
                   [p.render() for p in out.problems], out.trace)
 
@@ -56,15 +59,18 @@ def _run_one(extractor, doc, trace: bool) -> Result:
 _WORKER = {}
 
 
-def _init(plan_bytes: bytes, timeout: float) -> None:
+def _init(plan_bytes: bytes, timeout: float, annotator=None) -> None:
     from ..engine.match import Extractor
     _WORKER["extractor"] = Extractor(pickle.loads(plan_bytes), timeout)
+    _WORKER["annotator"] = annotator
+    if annotator is not None:
+        annotator.nlp  # the pipeline, loaded once per worker (inherited, not loaded again, by a forked one)
 
 
-def _init_pool(plan_bytes: bytes, timeout: float) -> None:
+def _init_pool(plan_bytes: bytes, timeout: float, annotator=None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no worker tracebacks
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    _init(plan_bytes, timeout)
+    _init(plan_bytes, timeout, annotator)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -76,8 +82,25 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _run_chunk(docs, trace: bool) -> list[Result]:
-    extractor = _WORKER["extractor"]
-    return [_run_one(extractor, d, trace) for d in docs]
+    return _run_list(_WORKER["extractor"], _WORKER.get("annotator"), docs, trace)
+
+
+def _run_list(extractor, annotator, docs, trace: bool) -> list[Result]:
+    """Results for a chunk of documents; with an annotator (nlp.py), their annotations come first, the
+    chunk's texts through the NLP pipeline in one batch."""
+    if annotator is None:
+        return [_run_one(extractor, d, trace) for d in docs]
+    real = [d for d in docs if isinstance(d, Document)]
+    found = dict(zip(map(id, real), annotator.annotate(real)))
+    return [_run_one(extractor, d, trace, found.get(id(d))) for d in docs]
+
+
+def _split(extractor):
+    """(the engine's Extractor, the run's nlp.Annotator or None) of what a corpus run is given."""
+    from ..nlp import AnnotatingExtractor
+    if isinstance(extractor, AnnotatingExtractor):
+        return extractor.extractor, extractor.annotator
+    return extractor, None
 
 
 def _chunks(docs):
@@ -95,14 +118,19 @@ def _chunks(docs):
 def extract_all(extractor, docs, jobs: int = 1, trace: bool = False):
     """Results for docs (Documents or InputProblems), in input order. A single document runs in this
     process whatever `jobs` says: starting workers would cost more than it saves."""
+    extractor, annotator = _split(extractor)
     docs = iter(docs)
     head = list(itertools.islice(docs, CHUNK_DOCS))
     if jobs <= 1 or len(head) <= 1:
+        if annotator is not None:  # the NLP pipeline takes the documents in batches
+            for chunk in _chunks(itertools.chain(head, docs)):
+                yield from _run_list(extractor, annotator, chunk, trace)
+            return
         for d in itertools.chain(head, docs):
             yield _run_one(extractor, d, trace)
         return
     docs = itertools.chain(head, docs)
-    yield from _Pool(extractor, jobs, trace).results(_chunks(docs))
+    yield from _Pool(extractor, jobs, trace, annotator).results(_chunks(docs))
 
 
 _LOST = ("the worker process running this document died (killed, or out of memory) twice; "
@@ -115,10 +143,11 @@ class _Pool:
     one at a time, so that a chunk that kills its worker again is found; its documents then run one by
     one, and a document that kills a worker on its own is reported (Result.lost) and the run goes on."""
 
-    def __init__(self, extractor, jobs: int, trace: bool):
+    def __init__(self, extractor, jobs: int, trace: bool, annotator=None):
         self.jobs, self.trace = jobs, trace
         self.ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        self.initargs = (pickle.dumps(extractor.plan, protocol=pickle.HIGHEST_PROTOCOL), extractor.timeout)
+        self.initargs = (pickle.dumps(extractor.plan, protocol=pickle.HIGHEST_PROTOCOL), extractor.timeout,
+                         annotator)
         self.pool = None
 
     def _renew(self) -> None:
@@ -196,13 +225,14 @@ class _Pool:
                 self._stop()
 
 
-def _dask_chunk(plan_bytes: bytes, timeout: float, docs, trace: bool) -> list[Result]:
-    """Run on a Dask worker: the plan is unpickled once per worker process and kept."""
+def _dask_chunk(plan_bytes: bytes, timeout: float, docs, trace: bool, annotator=None) -> list[Result]:
+    """Run on a Dask worker: the plan is unpickled once per worker process and kept (and an NLP pipeline is
+    loaded once per worker process: nlp.load_pipeline keeps it)."""
     key = (id(plan_bytes), len(plan_bytes))
     if _WORKER.get("dask_key") != key:
         _init(plan_bytes, timeout)
         _WORKER["dask_key"] = key
-    return _run_chunk(docs, trace)
+    return _run_list(_WORKER["extractor"], annotator, docs, trace)
 
 
 def extract_dask(extractor, docs, scheduler: str | None = None, trace: bool = False, workers: int = 2):
@@ -211,6 +241,7 @@ def extract_dask(extractor, docs, scheduler: str | None = None, trace: bool = Fa
     is sent to every worker once (scattered, broadcast); documents go in chunks, a bounded window at a time."""
     from dask.distributed import Client, LocalCluster
 
+    extractor, annotator = _split(extractor)
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
@@ -220,7 +251,8 @@ def extract_dask(extractor, docs, scheduler: str | None = None, trace: bool = Fa
         window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
         pending: deque = deque()
         for chunk in _chunks(docs):
-            pending.append((client.submit(_dask_chunk, plan, extractor.timeout, chunk, trace, pure=False), chunk))
+            pending.append((client.submit(_dask_chunk, plan, extractor.timeout, chunk, trace,
+                                          *([annotator] if annotator is not None else []), pure=False), chunk))
             if len(pending) >= window:
                 yield from _dask_result(pending)
         while pending:

@@ -452,6 +452,11 @@ class Plan:
     scanned: dict = field(default_factory=dict)  # lexicon name -> lexscan.LexiconIndex (big lexicons)
 
     @property
+    def nlp_needs(self):
+        """What the rules need from an NLP pipeline (language/nlp.py NlpNeeds), or None."""
+        return self.ruleset.nlp
+
+    @property
     def phases(self) -> list[list[CompiledRule]]:
         out: list[list[CompiledRule]] = [[] for _ in range(max(self.phase_of, default=-1) + 1)]
         for cr, p in zip(self.rules, self.phase_of):

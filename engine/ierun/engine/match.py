@@ -10,7 +10,7 @@ import regex
 from dataclasses import dataclass, field
 
 from ..language import nodes as A
-from . import gate, lexscan
+from . import gate, lexscan, nlp
 from ..language.tree import capture_kind, walk
 from .compile import FACT_KEY, FACT_PAD, CompiledRule, Plan, compile_regex, document_keys, fact_marker
 from ..errors import Diagnostic, IerunError, diagnostic
@@ -45,6 +45,7 @@ class Extraction:
     facts: list[Fact]
     problems: list[Diagnostic] = field(default_factory=list)
     trace: list[Event] | None = None  # with trace=True: what happened to each candidate (trace.py)
+    notes: list[Diagnostic] = field(default_factory=list)  # warnings about the run (W401: NLP rules skipped)
 
 
 class _Document:
@@ -203,20 +204,33 @@ class Extractor:
         self._hidden = frozenset(name for name, ft in plan.ruleset.facts.items() if ft.hidden)
         self._keep_all_rules = {cr.name: cr.rule.keep_all for cr in plan.rules}
         # each rule's fields: (name, type, the expression compiled)
+        self._nlp = plan.nlp_needs  # what the rules need from an NLP pipeline (engine/nlp.py), or None
+        skip = set(self._nlp.rules if self._nlp is not None else ())
+        self._nlp_skip = frozenset(n for n, cr in enumerate(plan.rules) if cr.name in skip)
         self._fields = {cr.name: [(fa.name, plan.ruleset.facts[cr.rule.fact].field(fa.name).type, compile_expr(fa.expr))
                                   for fa in cr.rule.fields] for cr in plan.rules}
 
-    def extract(self, text: str, published: dt.date | None = None, doc_id: str | None = None) -> list[Fact]:
-        result = self.run(text, published, doc_id)
+    def extract(self, text: str, published: dt.date | None = None, doc_id: str | None = None,
+                annotations=None) -> list[Fact]:
+        result = self.run(text, published, doc_id, annotations=annotations)
         if result.problems:
             raise MatchError(result.problems)
         return result.facts
 
     def run(self, text: str, published: dt.date | None = None, doc_id: str | None = None,
-            trace: bool = False, include_hidden: bool = False) -> Extraction:
+            trace: bool = False, include_hidden: bool = False, annotations=None) -> Extraction:
+        """The facts of one document. `annotations` (ierun.annotations.Annotations): what an NLP pipeline found
+        in it, for rules that declare `uses nlp` (ignored by rules that do not); without them such rules
+        raise NlpMissing, or, when their declarations are all optional, are skipped with one note."""
         out = Extraction([], [], [] if trace else None)
         doc = _Document(text, published, doc_id, out, self.timeout)
         plan = self.plan
+        no_pipeline = self._nlp is not None and annotations is None
+        if no_pipeline:
+            if not self._nlp.optional:
+                raise nlp.missing(self._nlp)
+            out.notes.append(nlp.skipped_note(self._nlp))
+        skip = self._nlp_skip if no_pipeline else frozenset()
         index = plan.trigger_index
         active = _Active(self._ungated)  # the rules that always run, and those triggered in this document
         if plan.needs_keys:
@@ -225,6 +239,12 @@ class Extractor:
                 if rules:
                     active.update(rules)
         by_type = doc.by_type
+        if self._nlp is not None and annotations is not None:
+            for label, table in nlp.entity_facts(text, annotations, self._nlp.entities, doc_id).items():
+                by_type[label] = table
+                active.update(index.get(FACT_KEY + label, ()))
+                if out.trace is not None:
+                    out.trace.extend(Kept(f.rule, f.span, f.text, f.to_dict()["fields"]) for f in table.values())
         pub = published
         subject_for = functools.partial(self._subject, doc)
         gated: dict[int, dict] = {}  # gate number -> what its scan found
@@ -232,13 +252,14 @@ class Extractor:
         for phase_no, (plain, gates) in enumerate(self._phases):
             candidates: dict[str, list[Candidate]] = {}
             doc.published = pub  # the date found by this phase serves the phases after it
-            todo = [(n, None) for n in plain if n in active]
+            todo = [(n, None) for n in plain if n in active and n not in skip]
             for g, numbers in gates.items():
                 if not any(n in active for n in numbers):
                     continue
                 if g not in gated:
                     gated[g] = plan.gates[g].scan(*subject_for(plan.rules[numbers[0]].rule.consumes))
-                todo.extend((n, starts) for n, starts in gated[g].items() if phase_of[n] == phase_no and n in active)
+                todo.extend((n, starts) for n, starts in gated[g].items()
+                            if phase_of[n] == phase_no and n in active and n not in skip)
             settled = set()  # `once` types whose best fact is known: their rules of lower priority need not run
             for number, starts in sorted(todo, key=lambda t: self._order[t[0]]):
                 cr = plan.rules[number]

@@ -13,6 +13,7 @@ from ..errors import Collector, did_you_mean
 from ..messages import Errors
 from .functions import BUILTINS
 from .lexicon import load as load_lexicon
+from .nlp import check_nlp
 from .regex_errors import regex_problem
 from .limits import check_depth, check_repeats, pattern_refs
 from .tree import MinTokens, capture_kind, children, exprs, regex_flags, walk
@@ -30,6 +31,7 @@ class Program:
     patterns: dict[str, A.PatternDecl] = field(default_factory=dict)
     rules: dict[str, A.RuleDecl] = field(default_factory=dict)
     bad_patterns: set = field(default_factory=set)  # named patterns in a cycle: not inlined
+    nlp_labels: dict = field(default_factory=dict)  # NLP entity label -> where declared (nlp.py): fact types too
 
 
 def _decls(prog: Program, kind):
@@ -421,7 +423,7 @@ def check_cascades(prog: Program, p: Collector):
             visit(t, [t])
 
 
-PASSES = (collect_names, check_facts, check_lexicons, check_patterns, check_rule_fields, check_examples,
+PASSES = (collect_names, check_nlp, check_facts, check_lexicons, check_patterns, check_rule_fields, check_examples,
           check_cascades)
 
 

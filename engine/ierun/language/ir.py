@@ -64,6 +64,7 @@ class RuleModel:
     phases: tuple[tuple[str, ...], ...]        # rule names, phase by phase
     publication: tuple[str, str] | None = None  # (fact type, date field) that gives the publication date
     fingerprint: str = ""
+    nlp: Any = None  # nlp.NlpNeeds: what the rules need from an NLP pipeline (None: nothing)
 
     def rule(self, name: str) -> Rule:
         return next(r for r in self.rules if r.name == name)

@@ -5,6 +5,7 @@ from . import nodes as A
 from . import ir
 from .check import Program
 from .functions import BUILTINS
+from .nlp import declarations, needs as nlp_needs
 from .tree import exprs, walk
 from .visit import PatternVisitor
 
@@ -71,7 +72,8 @@ def lower(prog: Program, fingerprint: str = "") -> ir.RuleModel:
         rules.append(ir.Rule(d.name, d.fact, pattern, d.fields, d.priority, d.scope, d.keep_all, d.examples,
                              loc=d.loc, consumes=tuple(sorted(fact_refs(pattern))),
                              needs_published=_needs_published(d)))
-    return ir.RuleModel(facts, lexicons, tuple(rules), phases(rules, publication), publication, fingerprint)
+    return ir.RuleModel(facts, lexicons, tuple(rules), phases(rules, publication), publication, fingerprint,
+                        nlp_needs(declarations(prog.files), rules))
 
 
 def phases(rules: list[ir.Rule], publication) -> tuple[tuple[str, ...], ...]:

@@ -4,6 +4,7 @@ Locations do not take part in equality, so the same rules written in the DSL and
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Union
@@ -171,7 +172,44 @@ class Look:
     loc: Loc | None = _loc()
 
 
-Pattern = Union[Lit, TokenClass, Regex, LexRef, PatRef, FactRef, Seq, Alt, Repeat, Capture, Look]
+_BARE_VALUE = re.compile(r"[A-Z][A-Za-z0-9_]*")  # printed without quotes (a fact-type-like name: PROPN, NNP)
+
+
+@dataclass(**_node)
+class TokenTest:
+    """One test on an NLP token's attribute: `pos=PROPN`, `lemma!="mr"`, `tag=/^NN/` (`regex`: the value is a
+    regular expression with `flags`, searched in the attribute's value)."""
+
+    attr: str
+    negate: bool
+    value: str
+    regex: bool = False
+    flags: str = ""
+    loc: Loc | None = _loc()        # the attribute
+    value_loc: Loc | None = _loc()  # the value
+
+    def __str__(self) -> str:
+        if self.regex:
+            value = "/" + self.value.replace("/", "\\/") + "/" + self.flags
+        elif _BARE_VALUE.fullmatch(self.value):
+            value = self.value
+        else:
+            value = '"' + self.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"{self.attr}{'!=' if self.negate else '='}{value}"
+
+
+@dataclass(**_node)
+class TokenConstraint:
+    """`[pos=PROPN & lemma!="mr"]`: one token of the NLP pipeline's tokenization that passes every test."""
+
+    tests: tuple[TokenTest, ...]
+    loc: Loc | None = _loc()
+
+    def __str__(self) -> str:
+        return "[" + " & ".join(map(str, self.tests)) + "]"
+
+
+Pattern = Union[Lit, TokenClass, Regex, LexRef, PatRef, FactRef, Seq, Alt, Repeat, Capture, Look, TokenConstraint]
 
 
 @dataclass(**_node)
@@ -275,7 +313,20 @@ class RuleDecl:
     fact_loc: Loc | None = _loc()
 
 
-Decl = Union[FactDecl, LexiconDecl, PatternDecl, RuleDecl]
+@dataclass(**_node)
+class UsesNlp:
+    """`uses nlp entities PERSON, ORG [tokens] [optional]`: what the rules need from an NLP pipeline. Each entity
+    label becomes a (hidden) fact type of that name, fields text and label; `optional`: without a pipeline,
+    the rules that need one are skipped (with a note) instead of refusing to run."""
+
+    entities: tuple[str, ...] = ()
+    tokens: bool = False
+    optional: bool = False
+    loc: Loc | None = _loc()
+    label_locs: tuple = field(default=(), compare=False, repr=False)
+
+
+Decl = Union[FactDecl, LexiconDecl, PatternDecl, RuleDecl, UsesNlp]
 
 
 @dataclass(**_node)

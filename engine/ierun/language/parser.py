@@ -36,6 +36,7 @@ _WORDS = {
     "SIGNED_INT": "a whole number", "CAPTURE": "a capture label (name:)", "TOKEN_CLASS": "a token class",
     "TOKEN_REGEX": "a /regex/", "RAW_REGEX": "an r/regex/", "QUANT": "a quantifier", "LOOK": "'(?=' or '(?!'",
     "GLUE": "'~'", "OPTIONAL": "'?'", "CASE": "'case'", "$END": "the end of the text",
+    "TOK_OP": "'=' or '!='", "NLP_OPTIONAL": "'optional'",
 }
 
 
@@ -160,6 +161,25 @@ class ToAst(Transformer):
         value = parts[-1] if isinstance(parts[-1], A.Value) else None
         phrases = tuple(unescape(p[1:-1]) for p in parts if isinstance(p, Token))
         return A.LexEntry(phrases, value, loc=self._loc(meta))
+
+    # ---- what an NLP pipeline must give
+    def uses_decl(self, meta, *needs):
+        labels, locs, tokens, optional = [], [], False, False
+        for n in needs:
+            if isinstance(n, Token):
+                optional = True
+            elif n == "tokens":
+                tokens = True
+            else:
+                labels.extend(str(t) for t in n)
+                locs.extend(self._tloc(t) for t in n)
+        return A.UsesNlp(tuple(labels), tokens, optional, loc=self._loc(meta), label_locs=tuple(locs))
+
+    def nlp_entities(self, meta, *labels):
+        return labels
+
+    def nlp_tokens(self, meta):
+        return "tokens"
 
     # ---- named patterns
     def pattern_decl(self, meta, name, pattern):
@@ -297,6 +317,18 @@ class ToAst(Transformer):
 
     def fact_ref(self, meta, name):
         return A.FactRef(str(name), loc=self._loc(meta))
+
+    def token_constraint(self, meta, *tests):
+        return A.TokenConstraint(tuple(tests), loc=self._loc(meta))
+
+    def tok_test(self, meta, attr, op, value):
+        v, negate, locs = str(value), str(op) == "!=", dict(loc=self._tloc(attr), value_loc=self._tloc(value))
+        if value.type == "STRING":
+            return A.TokenTest(str(attr), negate, unescape(v[1:-1]), **locs)
+        if value.type == "TOKEN_REGEX":
+            body, flags = _regex_body(v, 0)
+            return A.TokenTest(str(attr), negate, body, True, flags, **locs)
+        return A.TokenTest(str(attr), negate, v, **locs)
 
     def look(self, meta, kind, pattern):
         k = str(kind)

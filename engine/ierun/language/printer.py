@@ -193,6 +193,11 @@ def _rule_ie(d: A.RuleDecl) -> str:
     return f"rule {d.name} -> {d.fact} {{\n" + "".join(l + "\n" for l in lines) + "}\n"
 
 
+def _uses_ie(d: A.UsesNlp) -> str:
+    parts = ["uses nlp"] + ([f"entities {', '.join(d.entities)}"] if d.entities else [])
+    return " ".join(parts + (["tokens"] if d.tokens else []) + (["optional"] if d.optional else [])) + "\n"
+
+
 def to_ie(rf: A.RuleFile) -> str:
     out = []
     for d in rf.decls:
@@ -202,6 +207,8 @@ def to_ie(rf: A.RuleFile) -> str:
             out.append(_lexicon_ie(d))
         elif isinstance(d, A.PatternDecl):
             out.append(f"pattern {d.name} = {pattern_ie(d.pattern)}\n")
+        elif isinstance(d, A.UsesNlp):
+            out.append(_uses_ie(d))
         else:
             out.append(_rule_ie(d))
     return "\n".join(out)
@@ -252,7 +259,17 @@ def to_yaml(rf: A.RuleFile) -> str:
     lexicons = [d for d in rf.decls if isinstance(d, A.LexiconDecl)]
     patterns = [d for d in rf.decls if isinstance(d, A.PatternDecl)]
     rules = [d for d in rf.decls if isinstance(d, A.RuleDecl)]
+    uses = [d for d in rf.decls if isinstance(d, A.UsesNlp)]
     out = []
+    if uses:  # YAML has one `nlp` key: several declarations are written as one
+        out.append("nlp:")
+        labels = [label for d in uses for label in d.entities]
+        if labels:
+            out.append(f"  entities: [{', '.join(dict.fromkeys(labels))}]")
+        if any(d.tokens for d in uses):
+            out.append("  tokens: true")
+        if all(d.optional for d in uses):
+            out.append("  optional: true")
     if facts:
         out.append("facts:")
         for d in facts:

@@ -20,7 +20,8 @@ __all__ = ["IerunLexer"]
 TOKEN_CLASSES = ("NUMBER", "WORD", "CAPWORD", "ALLCAPS", "LOWER", "PUNCT", "TOKEN")
 SCOPES = ("document", "sentence", "line", "paragraph", "first")
 RULE_STATEMENTS = ("priority", "scope", "all", "example", "counter")
-DECLARATIONS = ("fact", "lexicon", "pattern", "rule")
+DECLARATIONS = ("fact", "lexicon", "pattern", "rule", "uses")
+NLP_NEEDS = ("entities", "tokens", "optional")
 FACT_OPTIONS = ("once", "all", "hidden", "publishes")
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -60,6 +61,16 @@ class IerunLexer(RegexLexer):
              "fact_head"),
             (r"(lexicon)([ \t]+)(" + _NAME + ")", bygroups(Keyword.Declaration, Whitespace, Name.Constant),
              "lexicon_head"),
+            (r"(uses)([ \t]+)(nlp)\b", bygroups(Keyword.Declaration, Whitespace, Keyword.Namespace), "uses_decl"),
+        ],
+        # uses nlp entities PERSON, ORG tokens optional  (one line)
+        "uses_decl": [
+            (r"[ \t]+", Whitespace),
+            (r"#[^\n]*", Comment.Single),
+            (r"\n", Whitespace, "#pop"),
+            (words(NLP_NEEDS, suffix=r"\b"), Keyword),
+            (r"[A-Z][A-Za-z0-9_]*", Name.Class),
+            (r",", Punctuation),
         ],
         # fact NAME options { field: type ... }
         "fact_head": [

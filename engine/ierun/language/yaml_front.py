@@ -5,6 +5,7 @@ Only plain YAML is read (SafeLoader: no Python objects). The result is the same 
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 import yaml
@@ -16,13 +17,15 @@ from ..messages import Errors
 from .parser import parse_fragment
 from .limits import MAX_DEPTH, yaml_too_deep
 
-TOP_KEYS = ("facts", "lexicons", "patterns", "rules")
+TOP_KEYS = ("facts", "lexicons", "patterns", "rules", "nlp")
+NLP_KEYS = ("entities", "tokens", "optional")
 FACT_KEYS = ("fields", "once", "all", "hidden", "publishes")
 LEXICON_KEYS = ("type", "case", "entries", "file")
 RULE_KEYS = ("emits", "match", "priority", "scope", "all", "fields", "examples", "counter")
 EXAMPLE_KEYS = ("text", "fields", "published")
 
 _TAG = "tag:yaml.org,2002:"
+_TYPE_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*")
 
 
 class NodeReader:
@@ -150,6 +153,23 @@ class NodeReader:
             if not name[:1].isupper():
                 self.error(knode, Errors.YAML_FACT_NAME, name=name)
             yield A.FactDecl(name, tuple(fields), loc=self.loc(knode), **opts)
+
+    def nlp(self, node: Node):
+        """`nlp: {entities: [PERSON, ORG], tokens: true, optional: true}`: the `.ie` `uses nlp` declaration."""
+        labels, locs, opts = [], [], {}
+        for key, knode, v in self.mapping(node, "'nlp'", NLP_KEYS):
+            if key != "entities":
+                opts[key] = self.boolean(v, f"'{key}'")
+                continue
+            for item in v.value if isinstance(v, SequenceNode) else [v]:
+                label = self.scalar(item, "an entity label")
+                if label is not None and not _TYPE_NAME.fullmatch(label):
+                    self.error(item, Errors.YAML_FACT_NAME, name=label)
+                elif label is not None:
+                    labels.append(label)
+                    locs.append(self.loc(item))
+        if isinstance(node, MappingNode):
+            yield A.UsesNlp(tuple(labels), loc=self.loc(node), label_locs=tuple(locs), **opts)
 
     def lex_entries(self, node: Node):
         if isinstance(node, MappingNode):
@@ -281,7 +301,7 @@ def parse_yaml(text: str, path: str = "<string>") -> A.RuleFile:
         return A.RuleFile(path, ())
     decls = []
     sections = {"facts": reader.facts, "lexicons": reader.lexicons, "patterns": reader.patterns,
-                "rules": reader.rules}
+                "rules": reader.rules, "nlp": reader.nlp}
     for key, _, v in reader.mapping(root, "a rule file", TOP_KEYS):
         decls.extend(sections[key](v))
     reader.problems.raise_if_any()

@@ -124,8 +124,10 @@ def read_gold(gold_path):
     return gold, problems
 
 
-def run_gold(rules, gold_path, facts_path=None):
-    """Apply rules to every article of a gold file: (gold by id, system facts by id and type, problems)."""
+def run_gold(rules, gold_path, facts_path=None, nlp_field: str | None = None):
+    """Apply rules to every article of a gold file: (gold by id, system facts by id and type, problems).
+    `nlp_field`: the field of each article holding its NLP annotations (--nlp record); else rules that use
+    NLP annotations get them from the RuleSet's pipeline."""
     from collections import defaultdict
 
     from ..cli.emit import jsonl_line
@@ -134,11 +136,11 @@ def run_gold(rules, gold_path, facts_path=None):
     gold, problems = read_gold(gold_path)
     out = open(facts_path, "w", encoding="utf-8") if facts_path else None
     try:
-        for doc in read_inputs([gold_path], jsonl=True):
+        for doc in read_inputs([gold_path], jsonl=True, nlp_field=nlp_field):
             if isinstance(doc, InputProblem):
                 problems.append(str(doc))
                 continue
-            for f in rules.extractor.run(doc.text, doc.published, doc.id).facts:
+            for f in rules.run(doc.text, doc.published, doc.id, annotations=doc.annotations).facts:
                 d = f.to_dict()
                 system[doc.id][f.type].append((d["fields"], f.text))
                 if out:

@@ -41,7 +41,7 @@ def check_example(rules, rule_name: str, example: A.Example) -> Outcome:
     ir_rule = rules.ir.rule(rule_name)
     fact_type = rules.ir.facts[ir_rule.fact]
     published = dt.date.fromisoformat(example.published) if example.published else None
-    result = rules.extractor.run(example.text, published, trace=True, include_hidden=True)
+    result = rules.run(example.text, published, trace=True, include_hidden=True)
     mine = [f for f in result.facts if f.rule == rule_name]
     problems = "".join(f"  problem: {p.message}\n" for p in result.problems)
     if not example.positive:
@@ -130,7 +130,7 @@ def _check_rule(rules, rule, max_examples: int) -> list[PropertyReport]:
     @settings(max_examples=max_examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(texts_matching(rules, rule.name))
     def prop(text):
-        run = rules.extractor.run(text, _PROBE_DATE, trace=True, include_hidden=True)
+        run = rules.run(text, _PROBE_DATE, trace=True, include_hidden=True)
         # a date the calendar does not have (31 April) is rightly dropped; any other failure is the rule's
         failed = [e for e in run.trace if isinstance(e, Failed) and e.rule == rule.name and e.reason != NoSuchDate.reason]
         if failed:
@@ -138,7 +138,7 @@ def _check_rule(rules, rule, max_examples: int) -> list[PropertyReport]:
         if rule.scope.kind == "first" or may_start_raw(rule.pattern):
             return  # anchored at the start of a document: other text before it changes what it means
         embedded = f"It rained.\n\n{text}\n\nThe talks went on."
-        again = rules.extractor.run(embedded, _PROBE_DATE, trace=True, include_hidden=True)
+        again = rules.run(embedded, _PROBE_DATE, trace=True, include_hidden=True)
         if not any(e.rule == rule.name for e in again.trace):
             raise Counterexample(text, "not matched inside other text")
 

@@ -97,7 +97,7 @@ def point_of(text: str, at: int | None = None, find: str | None = None):
 
 
 def explain(rules, text: str, rule=None, at=None, find: str | None = None, fact_type: str | None = None,
-            published=None, doc_id: str | None = None, max_attempts: int = 3) -> list[Explanation]:
+            published=None, doc_id: str | None = None, max_attempts: int = 3, annotations=None) -> list[Explanation]:
     """Explain `rule` (a name or a list of names; default: every rule, or every rule of `fact_type`) on `text`
     at the point of interest (`at`: an offset or a (start, end) span; `find`: the first occurrence of a text;
     neither: the whole text)."""
@@ -111,7 +111,7 @@ def explain(rules, text: str, rule=None, at=None, find: str | None = None, fact_
         raise ExplainError(Errors.EXPLAIN_UNKNOWN_TYPE, name=fact_type, known=_some(sorted(model.facts)))
     point = tuple(at) if isinstance(at, (tuple, list)) else point_of(text, at, find)
     chosen = [r for r in model.rules if (not names or r.name in names) and (fact_type is None or r.fact == fact_type)]
-    run = rules.extractor.run(text, published, doc_id, trace=True, include_hidden=True)
+    run = rules.run(text, published, doc_id, trace=True, include_hidden=True, annotations=annotations)
     ctx = _Context(rules, text, run, published, doc_id, point, max_attempts)
     return [ctx.explain(r) for r in chosen]
 

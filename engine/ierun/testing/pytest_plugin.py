@@ -5,7 +5,9 @@ Enable it by listing rule directories in the pytest configuration::
     [tool.pytest.ini_options]
     ierun_rules = ["rules", "examples/rules"]
 
-and running pytest on them (e.g. `testpaths = ["tests", "rules"]`, or `pytest rules/`). Registered through the
+and running pytest on them (e.g. `testpaths = ["tests", "rules"]`, or `pytest rules/`). Examples of rules
+that use NLP annotations run with the pipeline `ierun_nlp = "en_core_web_sm"` (a name or a folder, relative
+to the root); without one they are skipped. Registered through the
 `pytest11` entry point of the ierun package."""
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from ..pipeline import RULE_SUFFIXES, rule_sets
 
 def pytest_addoption(parser):
     parser.addini("ierun_rules", "rule directories whose examples run as tests", type="paths", default=[])
+    parser.addini("ierun_nlp", "an NLP pipeline (an installed spaCy pipeline's name, or a folder) for the examples "
+                  "of rules that use NLP annotations; none: those examples are skipped", default="")
 
 
 def _sets(config):
@@ -57,6 +61,15 @@ class RuleFileCollector(pytest.File):
                 cache[self.rule_set] = RuleSet(load_plan(list(self.rule_set)))
             except IerunError as err:
                 cache[self.rule_set] = err
+            rules = cache[self.rule_set]
+            spec = self.config.getini("ierun_nlp")
+            if not isinstance(rules, IerunError) and spec and rules.plan.nlp_needs is not None:
+                from ..nlp import load_pipeline
+                folder = Path(self.config.rootpath) / spec
+                try:
+                    rules.nlp = load_pipeline(str(folder) if folder.is_dir() else spec)
+                except IerunError as err:
+                    cache[self.rule_set] = err
         rules = cache[self.rule_set]
         if isinstance(rules, IerunError):
             raise self.CollectError(str(rules))
@@ -81,6 +94,10 @@ class RuleExampleItem(pytest.Item):
 
     def runtest(self):
         from .examples import check_example
+        needs = self.rules.plan.nlp_needs
+        if self.rules.nlp is None and needs is not None and self.rule in needs.rules:
+            pytest.skip(f"{self.rule} uses NLP annotations: set ierun_nlp (a spaCy pipeline's name or folder) in "
+                        f"the pytest configuration to run its examples")
         outcome = check_example(self.rules, self.rule, self.example)
         if not outcome.ok:
             raise ExampleFailed(outcome.report())
