@@ -91,7 +91,7 @@ def main():
     pubs = [parse_published(d.get("published")) for d in docs]
     pack_dir = str(ROOT / "rules")
     print(f"machine: {machine()}")
-    print(f"corpus: {a.corpus} ({len(docs)} documents, {mb:.1f} MB of text); runs: {a.runs} (median)")
+    print(f"corpus: {a.corpus} ({len(docs)} documents, {mb:.2f} MB of text); runs: {a.runs} (median)")
     with tempfile.TemporaryDirectory() as tmp:
         big_dir = str(write_rules(Path(tmp) / "big", a.entries))
         t = time.perf_counter()
@@ -115,12 +115,12 @@ def main():
                     cli_facts = sum(1 for line in fh if line.strip() and "problem" not in json.loads(line))
     kind = "CPU" if a.cpu else "wall"
     for label, (took, facts, timeouts) in rows.items():
-        print(f"in-process, {label:12s} {mb / took:6.2f} MB/s  ({took:.2f} s {kind}; {facts} facts; "
+        print(f"in-process, {label:12s} {mb / took:7.3f} MB/s  ({took:.2f} s {kind}; {facts} facts; "
               f"{timeouts} documents timed out)")
     ratio = rows["pack"][0] / rows["big lexicon"][0]
     print(f"in-process ratio (big lexicon / pack): {ratio:.2f}")
     for label, took in cli_times.items():
-        print(f"CLI cached --jobs 1, {label:12s} {mb / took:6.2f} MB/s  ({took:.2f} s)")
+        print(f"CLI cached --jobs 1, {label:12s} {mb / took:7.3f} MB/s  ({took:.2f} s)")
     print(f"CLI ratio (big lexicon / pack): {cli_times['pack'] / cli_times['big lexicon']:.2f}  "
           f"(CLI facts of the big-lexicon rule: {cli_facts})")
 

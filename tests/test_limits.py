@@ -12,8 +12,10 @@ from ierun.cli import main
 from ierun.engine.match import TIMEOUT_CHARS, time_budget
 
 # (?:(?:a|aa)+)+b backtracks catastrophically on a run of a's with no b: 0.03-0.1 s a line of 18 a's, far
-# under a limit of 0.5 s, and 120 such lines take far more than it
-SLOW_LINE = "a" * 18 + "c"
+# under a limit of 0.5 s, and 120 such lines take far more than it. The gate reads the regex: each line holds
+# a place where the rule may match, or the rule would not be tried there at all ("ab" at the end of the line
+# for the raw regex; for the token-bounded one, a "b" the boundary after it refuses, "bc")
+SLOW = {"regex_first": "a" * 18 + "c ab", "word_first": "a" * 18 + "bc"}
 SLOW_LINES = 120
 FACT = "fact Boom { x: str }\nfact Word { w: str }\n"
 # the regex first: the rule is tried over each line (finditer per range); a word first: at each place the
@@ -36,7 +38,7 @@ def test_scope_line_cannot_bypass_the_limit(kind, capsys):
     report): the limit was per range, not per document."""
     prefix = "go " if kind == "word_first" else ""
     Path("r.ie").write_text(RULES[kind], encoding="utf-8")
-    Path("lines.txt").write_text("".join(prefix + SLOW_LINE + "\n" for _ in range(SLOW_LINES)), encoding="utf-8")
+    Path("lines.txt").write_text("".join(prefix + SLOW[kind] + "\n" for _ in range(SLOW_LINES)), encoding="utf-8")
     code = main(["r.ie", "lines.txt", "--timeout", "0.5", "--no-cache"])
     out, err = capsys.readouterr()
     assert code == 1
@@ -55,7 +57,7 @@ def test_a_rule_out_of_time_emits_none_of_its_facts(kind, capsys):
     prefix = "go " if kind == "word_first" else ""
     Path("r.ie").write_text(RULES[kind] + WORD_RULE, encoding="utf-8")
     good = "".join(prefix + "aab\n" for _ in range(20))
-    Path("doc.txt").write_text(good + "a zebra\n" + "".join(prefix + SLOW_LINE + "\n" for _ in range(SLOW_LINES)),
+    Path("doc.txt").write_text(good + "a zebra\n" + "".join(prefix + SLOW[kind] + "\n" for _ in range(SLOW_LINES)),
                                encoding="utf-8")
     code = main(["r.ie", "doc.txt", "--timeout", "0.5", "--no-cache"])
     out, err = capsys.readouterr()
