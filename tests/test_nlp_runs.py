@@ -283,3 +283,48 @@ def test_the_pytest_plugin_runs_nlp_examples_with_ierun_nlp_and_skips_them_witho
         if verdict == "SKIPPED":
             assert ("said.person_said uses NLP annotations: set ierun_nlp (a spaCy pipeline's name or folder) in "
                     "the pytest configuration to run its examples") in out.stdout
+
+
+# ---- token constraints: the pipeline's tokens (spaCy's AttributeRuler sets pos and lemma, no model) ---------
+TOKEN_RULES = '''uses nlp tokens
+
+fact Speaker {
+    name: str
+}
+
+rule speaker.propn_say -> Speaker {
+    match n:[pos=PROPN]+ [lemma="say"]
+    name = n
+}
+'''
+
+
+def tagging_nlp():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("attribute_ruler").add_patterns([
+        {"patterns": [[{"IS_TITLE": True}]], "attrs": {"POS": "PROPN"}},
+        {"patterns": [[{"LOWER": {"IN": ["said", "says"]}}]], "attrs": {"POS": "VERB", "LEMMA": "say"}}])
+    return nlp
+
+
+def test_token_constraints_read_the_pipeline_tokens_in_every_run(tmp_path, capsys):
+    (tmp_path / "t.ie").write_text(TOKEN_RULES)
+    tagging_nlp().to_disk(tmp_path / "tagger")
+    corpus = tmp_path / "c.jsonl"
+    texts = [f"Ann Lee says {i} and then Bob said no." for i in range(70)]
+    corpus.write_text("".join(json.dumps({"id": f"d{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
+    outs = []
+    for jobs in ("1", "2"):
+        assert main([str(tmp_path / "t.ie"), str(corpus), "--nlp", str(tmp_path / "tagger"), "-j", jobs]) == 0
+        outs.append(capsys.readouterr().out)
+    assert outs[0] == outs[1]
+    found = [json.loads(line) for line in outs[0].splitlines()]
+    assert [(f["doc"], f["text"], f["fields"]) for f in found[:2]] == [
+        ("d0", "Ann Lee says", {"name": "Ann Lee"}), ("d0", "Bob said", {"name": "Bob"})]
+    assert len(found) == 140
+    # the same tokens carried in the records (Doc.to_json()) give the same facts
+    nlp = tagging_nlp()
+    corpus.write_text("".join(json.dumps({"id": f"d{i}", "text": t, "nlp": nlp(t).to_json()}) + "\n"
+                              for i, t in enumerate(texts)))
+    assert main([str(tmp_path / "t.ie"), str(corpus), "--nlp", "record", "-j", "1"]) == 0
+    assert capsys.readouterr().out == outs[0]
