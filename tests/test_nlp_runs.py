@@ -328,3 +328,28 @@ def test_token_constraints_read_the_pipeline_tokens_in_every_run(tmp_path, capsy
                               for i, t in enumerate(texts)))
     assert main([str(tmp_path / "t.ie"), str(corpus), "--nlp", "record", "-j", "1"]) == 0
     assert capsys.readouterr().out == outs[0]
+
+
+@spacy.Language.component("h17_fails_on_boom")
+def _fails_on_boom(doc):
+    if "BOOM" in doc.text:
+        raise ValueError("cannot annotate this")
+    return doc
+
+
+def test_a_document_the_pipeline_fails_on_is_its_own_error(tmp_path, rules, capsys):
+    nlp = ruler_nlp()
+    nlp.add_pipe("h17_fails_on_boom")
+    nlp.to_disk(tmp_path / "fragile")
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"d{i}", "text": t}) + "\n"
+                              for i, t in enumerate([TEXT, "BOOM. " + TEXT, TEXT], 1)))
+    for jobs in ("1", "2"):
+        status = main([rules, str(corpus), "--nlp", str(tmp_path / "fragile"), "-j", jobs,
+                       "--errors", str(tmp_path / "e.jsonl")])
+        out, err = capsys.readouterr()
+        assert status == 1
+        assert [json.loads(line) for line in out.splitlines()] == expected("d1") + expected("d3")
+        message = "d2: the NLP pipeline failed on this document: ValueError: cannot annotate this"
+        assert err == f"{message}\nierun: 1 input failed; the others were processed\n"
+        assert json.loads((tmp_path / "e.jsonl").read_text()) == {"doc": "d2", "stage": "match", "message": message}
