@@ -200,6 +200,11 @@ def test_eval_and_explain_take_nlp(tmp_path, rules, pipe_dir, capsys):
     capsys.readouterr()
     assert [json.loads(x)["fields"] for x in (tmp_path / "f.jsonl").read_text().splitlines()] == \
         [f["fields"] for f in FACTS] * 2
+    facts = (tmp_path / "f.jsonl").read_text()
+    assert main(["eval", rules, str(gold), "--nlp", pipe_dir, "--facts", str(tmp_path / "f2.jsonl")]) == 0
+    assert (tmp_path / "f2.jsonl").read_text() == facts  # the pipeline in batches finds what the records carry
+    assert main(["eval", rules, str(gold)]) == 2
+    assert "error[E202]" in capsys.readouterr().err
 
 
 # ---- the Python API -------------------------------------------------------------------------------------
