@@ -22,3 +22,13 @@ def rule_names(path: Path = RULES) -> tuple[str, ...]:
     at collection time."""
     from ierun.pipeline import load_model
     return tuple(r.name for r in load_model([path]).rules)
+
+
+@lru_cache(maxsize=None)
+def rules_without_nlp(path: Path = RULES) -> tuple[str, ...]:
+    """The names of the rules at `path` that need no NLP pipeline (texts drawn for a rule carry no
+    annotations: rules that need them, rules/title-ner's, are tested with entities in tests/test_title_ner.py)."""
+    from ierun.pipeline import load_model
+    model = load_model([path])
+    needing = set(model.nlp.rules) if model.nlp is not None else set()
+    return tuple(r.name for r in model.rules if r.name not in needing)

@@ -102,8 +102,11 @@ def test_nlp_record_on_text_files_is_a_start_up_error(tmp_path, capsys):
                                        f"(their \"nlp\" field), and {tmp_path / 'a.txt'} is not JSON Lines: give "
                                        f"--jsonl, or .jsonl files\n")
     assert main(["test", str(RULES), "--nlp", "record"]) == 2
-    assert capsys.readouterr().err == ("ierun: error: --nlp record reads the annotations of JSON Lines records; "
-                                       "this command has none: give --nlp NAME|PATH\n")
+    assert capsys.readouterr().err == ("ierun: error: --nlp record reads the annotations of JSON Lines records, "
+                                       "and ierun test (examples are texts) has none: give --nlp NAME|PATH\n")
+    assert main(["explain", str(RULES), "--text", "John Smith paid $5.", "--nlp", "record"]) == 2
+    assert capsys.readouterr().err == ("ierun: error: --nlp record reads the annotations of JSON Lines records, "
+                                       "and --text has none: give --nlp NAME|PATH\n")
 
 
 def test_rules_that_use_no_annotations_run_as_before_with_a_note(tmp_path, capsys, pipe_dir):

@@ -200,6 +200,11 @@ def test_eval_and_explain_take_nlp(tmp_path, rules, pipe_dir, capsys):
     capsys.readouterr()
     assert [json.loads(x)["fields"] for x in (tmp_path / "f.jsonl").read_text().splitlines()] == \
         [f["fields"] for f in FACTS] * 2
+    facts = (tmp_path / "f.jsonl").read_text()
+    assert main(["eval", rules, str(gold), "--nlp", pipe_dir, "--facts", str(tmp_path / "f2.jsonl")]) == 0
+    assert (tmp_path / "f2.jsonl").read_text() == facts  # the pipeline in batches finds what the records carry
+    assert main(["eval", rules, str(gold)]) == 2
+    assert "error[E202]" in capsys.readouterr().err
 
 
 # ---- the Python API -------------------------------------------------------------------------------------
@@ -283,3 +288,73 @@ def test_the_pytest_plugin_runs_nlp_examples_with_ierun_nlp_and_skips_them_witho
         if verdict == "SKIPPED":
             assert ("said.person_said uses NLP annotations: set ierun_nlp (a spaCy pipeline's name or folder) in "
                     "the pytest configuration to run its examples") in out.stdout
+
+
+# ---- token constraints: the pipeline's tokens (spaCy's AttributeRuler sets pos and lemma, no model) ---------
+TOKEN_RULES = '''uses nlp tokens
+
+fact Speaker {
+    name: str
+}
+
+rule speaker.propn_say -> Speaker {
+    match n:[pos=PROPN]+ [lemma="say"]
+    name = n
+}
+'''
+
+
+def tagging_nlp():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("attribute_ruler").add_patterns([
+        {"patterns": [[{"IS_TITLE": True}]], "attrs": {"POS": "PROPN"}},
+        {"patterns": [[{"LOWER": {"IN": ["said", "says"]}}]], "attrs": {"POS": "VERB", "LEMMA": "say"}}])
+    return nlp
+
+
+def test_token_constraints_read_the_pipeline_tokens_in_every_run(tmp_path, capsys):
+    (tmp_path / "t.ie").write_text(TOKEN_RULES)
+    tagging_nlp().to_disk(tmp_path / "tagger")
+    corpus = tmp_path / "c.jsonl"
+    texts = [f"Ann Lee says {i} and then Bob said no." for i in range(70)]
+    corpus.write_text("".join(json.dumps({"id": f"d{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
+    outs = []
+    for jobs in ("1", "2"):
+        assert main([str(tmp_path / "t.ie"), str(corpus), "--nlp", str(tmp_path / "tagger"), "-j", jobs]) == 0
+        outs.append(capsys.readouterr().out)
+    assert outs[0] == outs[1]
+    found = [json.loads(line) for line in outs[0].splitlines()]
+    assert [(f["doc"], f["text"], f["fields"]) for f in found[:2]] == [
+        ("d0", "Ann Lee says", {"name": "Ann Lee"}), ("d0", "Bob said", {"name": "Bob"})]
+    assert len(found) == 140
+    # the same tokens carried in the records (Doc.to_json()) give the same facts
+    nlp = tagging_nlp()
+    corpus.write_text("".join(json.dumps({"id": f"d{i}", "text": t, "nlp": nlp(t).to_json()}) + "\n"
+                              for i, t in enumerate(texts)))
+    assert main([str(tmp_path / "t.ie"), str(corpus), "--nlp", "record", "-j", "1"]) == 0
+    assert capsys.readouterr().out == outs[0]
+
+
+@spacy.Language.component("h17_fails_on_boom")
+def _fails_on_boom(doc):
+    if "BOOM" in doc.text:
+        raise ValueError("cannot annotate this")
+    return doc
+
+
+def test_a_document_the_pipeline_fails_on_is_its_own_error(tmp_path, rules, capsys):
+    nlp = ruler_nlp()
+    nlp.add_pipe("h17_fails_on_boom")
+    nlp.to_disk(tmp_path / "fragile")
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"d{i}", "text": t}) + "\n"
+                              for i, t in enumerate([TEXT, "BOOM. " + TEXT, TEXT], 1)))
+    for jobs in ("1", "2"):
+        status = main([rules, str(corpus), "--nlp", str(tmp_path / "fragile"), "-j", jobs,
+                       "--errors", str(tmp_path / "e.jsonl")])
+        out, err = capsys.readouterr()
+        assert status == 1
+        assert [json.loads(line) for line in out.splitlines()] == expected("d1") + expected("d3")
+        message = "d2: the NLP pipeline failed on this document: ValueError: cannot annotate this"
+        assert err == f"{message}\nierun: 1 input failed; the others were processed\n"
+        assert json.loads((tmp_path / "e.jsonl").read_text()) == {"doc": "d2", "stage": "match", "message": message}

@@ -161,7 +161,7 @@ def test_a_made_up_pattern_node_is_refused_by_every_walker_until_handled(near_re
         reference.finditer(node, "a b c")
     rules = ierun.loads("fact F { }\nrule r -> F { match \"a\" }\n")
     from ierun.engine.compile import compile_pattern
-    with pytest.raises(Unhandled, match="Emitter: a Near node"):
+    with pytest.raises(Unhandled, match="(Emitter|_Children): a Near node"):  # (it looks for NLP tokens first)
         compile_pattern(rules.ir, node)
     # a new walker that forgets it is refused when defined
     with pytest.raises(TypeError, match="_Forgetful has no method for Near"):
@@ -169,7 +169,7 @@ def test_a_made_up_pattern_node_is_refused_by_every_walker_until_handled(near_re
             def visit_Lit(self, node):
                 return 1
             visit_TokenClass = visit_Regex = visit_LexRef = visit_PatRef = visit_FactRef = visit_Seq = visit_Alt = \
-                visit_Repeat = visit_Capture = visit_Look = visit_Lit
+                visit_Repeat = visit_Capture = visit_Look = visit_TokenConstraint = visit_Lit
     # handled: a walker with the method is accepted, and walks the new kind
     from ierun.language.tree import _Children
 

@@ -253,6 +253,12 @@ Errors.NLP_MISSING = Message("E202", "the rules need an NLP pipeline ({what}, de
                              "pass annotations=..., or mark the declaration 'optional'")
 Errors.NLP_SKIPPED = Message("W401", "no NLP pipeline: {n} rule{s} that need one skipped ({rules})",
                              "run with --nlp NAME or --nlp record to use them")
+Errors.TOKEN_WITH_REGEX = Message("E132", "rule '{rule}' tests NLP tokens and uses a regex: a regex would read the "
+                                          "marks of the pipeline's tokens",
+                                  "write it with literals, token classes or lexicons, or match it in a rule of its "
+                                  "own whose facts this rule consumes")
+Errors.TOKEN_TOO_MANY = Message("E132", "rule '{rule}' tests {n} different token constraints, more than {limit}",
+                                "split the rule, or join tests with '&' or a regex value: [tag=/^(NN|NNP)$/]")
 
 # ---- NLP pipelines that cannot be loaded (nlp.py: --nlp, ierun.load(nlp=)) ------------------------------
 CODES.update({"E401": "an NLP pipeline that cannot be loaded"})

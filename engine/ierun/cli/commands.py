@@ -136,12 +136,12 @@ def _load(paths, **kw):
         return None
 
 
-def _load_nlp(paths, spec, quiet: bool = False, record_ok: bool = True, inputs=None, jsonl=True):
+def _load_nlp(paths, spec, quiet: bool = False, no_records: str | None = None, inputs=None, jsonl=True):
     """(the compiled rule set with its NLP pipeline (--nlp), the run's nlp.Annotator or None), or the exit
     status after reporting why not: 1 for a rule file, 2 for a pipeline that cannot be loaded or that the
     rules need and do not have."""
     from . import nlp_opts
-    status = nlp_opts.preload(spec, inputs, jsonl, record_ok)
+    status = nlp_opts.preload(spec, inputs, jsonl, no_records)
     if status is not None:
         return status
     rules = _load(paths)
@@ -166,7 +166,7 @@ def cmd_test(argv) -> int:
     add_option(p, record=False)
     a = p.parse_args(argv)
     from ..testing.examples import run_examples, summary
-    loaded = _load_nlp(a.rules, a.nlp, a.quiet, record_ok=False)
+    loaded = _load_nlp(a.rules, a.nlp, a.quiet, no_records="ierun test (examples are texts)")
     if isinstance(loaded, int):
         return loaded
     rules, _ = loaded

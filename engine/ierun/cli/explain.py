@@ -49,7 +49,7 @@ def cmd_explain(argv) -> int:
         except ValueError:
             p.error(f"--published {a.published!r} is not a date (YYYY-MM-DD)")
     from . import nlp_opts
-    status = nlp_opts.preload(a.nlp, inputs, False, record_ok=a.text is None)
+    status = nlp_opts.preload(a.nlp, inputs, False, None if a.text is None else "--text")
     if status is not None:
         return status
     rules = _load(rules_paths)

@@ -15,16 +15,17 @@ def add_option(p, record: bool = True) -> None:
                    help=HELP if record else HELP.split(", or record")[0])
 
 
-def preload(spec, inputs=None, jsonl: bool = False, record_ok: bool = True, stderr=None) -> int | None:
-    """Before any work: the pipeline loaded (or the inputs checked for --nlp record). None, or the exit
-    status after one clear line on standard error."""
+def preload(spec, inputs=None, jsonl: bool = False, no_records: str | None = None, stderr=None) -> int | None:
+    """Before any work: the pipeline loaded (or the inputs checked for --nlp record; `no_records`: what has no
+    records to read them from, e.g. "ierun test"). None, or the exit status after one clear line on standard
+    error."""
     from ..nlp import RECORD, NlpError, load_pipeline, record_inputs_problem
     stderr = stderr or sys.stderr
     if spec is None:
         return None
     if spec == RECORD:
-        problem = record_inputs_problem(inputs or [], jsonl) if record_ok else \
-            "--nlp record reads the annotations of JSON Lines records; this command has none: give --nlp NAME|PATH"
+        problem = record_inputs_problem(inputs or [], jsonl) if no_records is None else \
+            f"--nlp record reads the annotations of JSON Lines records, and {no_records} has none: give --nlp NAME|PATH"
         if problem:
             stderr.write(f"ierun: error: {problem}\n")
             return 2

@@ -49,7 +49,7 @@ def _run_one(extractor, doc, trace: bool, annotations=None) -> Result:
     if isinstance(doc, InputProblem):
         return Result(doc, [], [], [])
     if isinstance(annotations, str):  # the NLP pipeline failed on this document (nlp.Annotator)
-        return Result(doc, [], [], [f"ierun: error: {doc.id}: {annotations}"])
+        return Result(doc, [], [], [f"{doc.id}: {annotations}"])
     out = extractor.run(doc.text, doc.published, doc.id, trace=trace) if annotations is None else \
         extractor.run(doc.text, doc.published, doc.id, trace=trace, annotations=annotations)
     return Result(doc, [fact_line(f) for f in out.facts], [f.type for f in out.facts],

@@ -18,8 +18,10 @@ from ..language import ir
 from ..language.tree import nullable, walk
 from ..language.visit import IRPatternVisitor
 from ..language.tokens import glued_tokens, kind
+from ..language.nlp import constraints
 from .boundaries import BOUNDARY, TOKEN_CLASS_RE, boundary_after, boundary_before
 from .lexscan import SCAN_MIN, SLOT, LexiconIndex, split_template
+from .nlp import MARK_OPT, MARK_OPT_BEHIND, NOT_IN_MARK, token_regex as nlp_token_regex
 
 GAP = r"\s*+"
 FACT_PAD = "\uf8ff"
@@ -44,9 +46,10 @@ def _token_end_regex(tok: str) -> str:
     return regex.escape(tok, special_only=True) + boundary_after(tok[-1])
 
 
-def literal_regex(text: str, ignore_case: bool) -> str:
+def literal_regex(text: str, ignore_case: bool, mark: str = "") -> str:
     # after the first token, no start boundary: the token before ends at one, and after white space there is one
-    body = "".join(token_regex(t) if i == 0 else (GAP if not glued else "") + _token_end_regex(t)
+    # (`mark`: what may stand before each later token: an NLP token's mark, see engine/nlp.py)
+    body = "".join(token_regex(t) if i == 0 else (GAP if not glued else "") + mark + _token_end_regex(t)
                    for i, (t, glued) in enumerate(glued_tokens(text)))
     return f"(?i:{body})" if ignore_case else body
 
@@ -55,9 +58,10 @@ LIST_MIN = 4  # a trie node's tokens, from this many on, are a named list (`\\L<
 _LIST_REF = regex.compile(r"\\L<(\w+)>")
 
 
-def lexicon_regex(lex: ir.Lexicon, lists: dict[str, list[str]] | None = None) -> str:
+def lexicon_regex(lex: ir.Lexicon, lists: dict[str, list[str]] | None = None, mark: str = "") -> str:
     """A trie over the lexicon's phrases (as tokens): one automaton-like alternation, longest first. With
-    `lists`, the many tokens that end phrases at one node become a named list added to it."""
+    `lists`, the many tokens that end phrases at one node become a named list added to it. `mark`: what may
+    stand before each token after the first (an NLP token's mark, see engine/nlp.py)."""
     trie: dict = {}
     for phrase in lex.phrases:
         node = trie
@@ -75,7 +79,7 @@ def lexicon_regex(lex: ir.Lexicon, lists: dict[str, list[str]] | None = None) ->
         for key in sorted(k for k in node if k is not None):
             glued, tok = key
             child = node[key]
-            lead = "" if first or glued else GAP
+            lead = "" if first else ("" if glued else GAP) + mark
             if any(k is not None for k in child):
                 head = lead + _token_end_regex(tok)
                 rest = emit(child, False)
@@ -115,38 +119,56 @@ class Emitter(IRPatternVisitor):
         self.lex_cache: dict[str, str] = {}
         self.lists = lists  # where the named lists the regexes refer to go (None: plain alternations)
         self.behind = False  # inside a look-behind, which the regex module matches right to left
+        self.mark = ""  # before each token: "" or, in a rule with token constraints, an optional mark (nlp.py)
+        self.token_bits: dict[str, int] = {}  # that rule's constraints (by their text) -> their bits
+
+    def use(self, pattern) -> "Emitter":
+        """Write the regexes of this rule's pattern: with token constraints, every token may have a mark."""
+        cons = constraints(pattern)
+        self.mark = MARK_OPT if cons else ""
+        self.token_bits = {str(c): bit for bit, c in enumerate(cons)}
+        return self
+
+    def _gap(self, glued: bool) -> str:
+        return ("" if glued else GAP) + self.mark
 
     def _relaxed(self, source: str) -> str:
         """Inside a look-behind, possessive and atomic forms would cut the right-to-left search short:
         plain greedy forms match the same tokens there (token ends are checked by the boundaries)."""
         if not self.behind:
             return source
+        if self.mark:
+            source = source.replace(MARK_OPT, MARK_OPT_BEHIND)
         return source.replace("*+", "*").replace("++", "+").replace("(?>", "(?:")
 
     def __call__(self, node, glued: bool) -> str:
         return self._relaxed(self.visit(node, glued))
 
     def visit_Lit(self, node, glued):
-        return ("" if glued else GAP) + literal_regex(node.text, node.ignore_case)
+        return self._gap(glued) + literal_regex(node.text, node.ignore_case, self.mark)
 
     def visit_TokenClass(self, node, glued):
-        return ("" if glued else GAP) + TOKEN_CLASS_RE[node.name]
+        return self._gap(glued) + TOKEN_CLASS_RE[node.name]
+
+    def visit_TokenConstraint(self, node, glued):
+        return ("" if glued else GAP) + nlp_token_regex(self.token_bits[str(node)])
 
     def visit_Regex(self, node, glued):
         body = flag_group(node.source, node.flags)
         if node.raw:
             return f"(?>{body})"
-        return f"{'' if glued else GAP}{BOUNDARY}(?>{body}{BOUNDARY})"
+        return f"{self._gap(glued)}{BOUNDARY}(?>{body}{BOUNDARY})"
 
     def visit_LexRef(self, node, glued):
-        if node.name in self.scanned:
-            return ("" if glued else GAP) + SLOT + node.name + SLOT
-        if node.name not in self.lex_cache:
-            self.lex_cache[node.name] = lexicon_regex(self.ruleset.lexicons[node.name], self.lists)
-        return ("" if glued else GAP) + self.lex_cache[node.name]
+        if node.name in self.scanned and not self.mark:  # a rule testing tokens keeps the named list
+            return self._gap(glued) + SLOT + node.name + SLOT
+        key = (node.name, self.mark)
+        if key not in self.lex_cache:
+            self.lex_cache[key] = lexicon_regex(self.ruleset.lexicons[node.name], self.lists, self.mark)
+        return self._gap(glued) + self.lex_cache[key]
 
     def visit_FactRef(self, node, glued):
-        return ("" if glued else GAP) + f"(?>{regex.escape(fact_marker(self.fact_index[node.type]))}{FACT_PAD}*+)"
+        return self._gap(glued) + f"(?>{regex.escape(fact_marker(self.fact_index[node.type]))}{FACT_PAD}*+)"
 
     def visit_Seq(self, node, glued):
         return "(?:" + "".join(self(item, node.item_glued(i, glued)) for i, item in enumerate(node.items)) + ")"
@@ -187,7 +209,7 @@ class _MayStartRaw(IRPatternVisitor):
     def visit_Lit(self, node):
         return False
 
-    visit_TokenClass = visit_LexRef = visit_FactRef = visit_Look = visit_Lit
+    visit_TokenClass = visit_LexRef = visit_FactRef = visit_Look = visit_TokenConstraint = visit_Lit
 
     def visit_Regex(self, node):
         return node.raw
@@ -216,7 +238,7 @@ class _StartsAtTextStart(IRPatternVisitor):
     def visit_Lit(self, node):
         return False
 
-    visit_TokenClass = visit_LexRef = visit_FactRef = visit_Look = visit_Repeat = visit_Lit
+    visit_TokenClass = visit_LexRef = visit_FactRef = visit_Look = visit_Repeat = visit_TokenConstraint = visit_Lit
 
     def visit_Regex(self, node):
         return node.raw and node.source.startswith(r"\A") and "|" not in node.source
@@ -248,6 +270,8 @@ def starts_at_text_start(node) -> bool:
 def rule_regex(emit: "Emitter", pattern) -> str:
     """A whole rule's pattern: a match starts at a token (not at white space) unless it opens with a raw regex."""
     body = emit(pattern, True)
+    if emit.mark:  # a rule testing NLP tokens: its text has marks (engine/nlp.py)
+        body = NOT_IN_MARK + body
     return body if may_start_raw(pattern) else r"(?!\s)" + body
 
 
@@ -305,9 +329,9 @@ class _Triggers(IRPatternVisitor):
         return best
 
     def visit_Regex(self, node):
-        return None  # regexes, look-arounds
+        return None  # regexes, look-arounds, NLP tokens
 
-    visit_Look = visit_Regex
+    visit_Look = visit_TokenConstraint = visit_Regex
 
 
 def triggers(ruleset: ir.RuleModel, node, lexicon_keys: dict | None = None) -> frozenset | None:
@@ -520,10 +544,10 @@ def compile_ruleset(ruleset: ir.RuleModel, pieces: Pieces | None = None, scan_mi
     for phase_no, names in enumerate(ruleset.phases):
         for name in names:
             rule = by_name[name]
-            source = rule_regex(emit, rule.pattern)
+            source = rule_regex(emit.use(rule.pattern), rule.pattern)
             template = None
-            if big and not _uses_slot(rule.pattern):
-                template = split_template(rule_regex(slotted, rule.pattern), big)
+            if big and not _uses_slot(rule.pattern) and not constraints(rule.pattern):
+                template = split_template(rule_regex(slotted.use(rule.pattern), rule.pattern), big)
             if template is not None:  # the full regex is compiled only if asked for (explain): never for a run
                 code = None
                 for lex_name in template[1::2]:
@@ -545,9 +569,9 @@ def compile_ruleset(ruleset: ir.RuleModel, pieces: Pieces | None = None, scan_mi
         rule = cr.rule
         if cr.gate is None and rule.scope.kind in ("sentence", "line", "paragraph") and rule.scope.n is None \
                 and not any(isinstance(n, A.Regex) for n in walk(rule.pattern)):
-            cr.prefilter_source = relaxed(rule.pattern, True)  # a gated rule is tried where the gate says
+            cr.prefilter_source = relaxed.use(rule.pattern)(rule.pattern, True)  # a gated rule is tried where the gate says
             if cr.template is not None:
-                cr.prefilter_template = split_template(slotted_relaxed(rule.pattern, True), big)
+                cr.prefilter_template = split_template(slotted_relaxed.use(rule.pattern)(rule.pattern, True), big)
         if cr.gate is not None and cr.trigger is not None and not all(k.startswith(FACT_KEY) for k in cr.trigger):
             cr.trigger = None  # the gate finds the rule's words itself (and where they are)
         if cr.trigger is None:
@@ -569,7 +593,7 @@ def _gates(ruleset: ir.RuleModel, rules: list[CompiledRule], pieces: Pieces | No
         return []
     groups: dict[tuple, list[int]] = {}
     for number, cr in enumerate(rules):
-        if not cr.anchored:
+        if not cr.anchored and not constraints(cr.rule.pattern):  # a rule testing NLP tokens reads marks
             groups.setdefault((cr.rule.consumes, _file_of(cr.rule)), []).append(number)
     out = []
     for (_, file), numbers in groups.items():
@@ -586,12 +610,12 @@ def _gates(ruleset: ir.RuleModel, rules: list[CompiledRule], pieces: Pieces | No
 
 def pattern_regex(ruleset: ir.RuleModel, pattern) -> str:
     """The regex source for one pattern, lexicons written out (for reading)."""
-    return rule_regex(Emitter(ruleset, {name: i for i, name in enumerate(sorted(ruleset.facts))}), pattern)
+    return rule_regex(Emitter(ruleset, {name: i for i, name in enumerate(sorted(ruleset.facts))}).use(pattern), pattern)
 
 
 def compile_pattern(ruleset: ir.RuleModel, pattern) -> regex.Pattern:
     """One pattern compiled as the engine compiles it (used by tests)."""
     lists: dict[str, list[str]] = {}
     fact_index = {name: i for i, name in enumerate(sorted(ruleset.facts))}
-    source = rule_regex(Emitter(ruleset, fact_index, lists=lists), pattern)
+    source = rule_regex(Emitter(ruleset, fact_index, lists=lists).use(pattern), pattern)
     return compile_regex(source, lists)

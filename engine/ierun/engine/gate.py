@@ -170,6 +170,10 @@ class _Superset(IRPatternVisitor):
         # the fact's marker and padding (or private-use characters of the text itself, which are `?`)
         return _cat(EMPTY if glued else GAP, _at(r"[\x01?]"), _rep(_at(r"[\x02?]"), 0))
 
+    def visit_TokenConstraint(self, node, glued, start):
+        # (a rule testing NLP tokens reads a marked text and is not gated: compile._gates; this is a superset)
+        return _cat(EMPTY if glued else GAP, _rep(_at(ANY), 1))
+
     def visit_Seq(self, node, glued, start):
         items = []
         for i, item in enumerate(node.items):

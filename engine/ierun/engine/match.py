@@ -21,6 +21,7 @@ from ..language.normalize import NormalizationError
 from .overlap import resolve
 from .segments import ranges
 from .trace import Dropped, Event, Failed, Kept
+from ..language.nlp import constraints
 from ..language.tokens import WS
 
 DEFAULT_TIMEOUT = 2.0
@@ -54,7 +55,8 @@ class _Document:
     facts masked, the scope ranges split, and what is reported. Made afresh by each `run`: the shared
     Extractor holds no document's state (so one Extractor may serve many threads)."""
 
-    __slots__ = ("text", "doc_id", "published", "out", "budget", "by_type", "subjects", "ranges", "lexicon_hits")
+    __slots__ = ("text", "doc_id", "published", "out", "budget", "by_type", "subjects", "ranges", "lexicon_hits",
+                 "tokens", "marked")
 
     def __init__(self, text: str, published: dt.date | None, doc_id: str | None, out: Extraction, timeout: float):
         self.text, self.published, self.doc_id, self.out = text, published, doc_id, out
@@ -66,12 +68,21 @@ class _Document:
         self.ranges: dict[tuple, list] = {}  # (subject, scope kind, n) -> the scope's ranges
         # consumed fact types -> {scanned lexicon: the strings it matches in that subject; None: its tokens}
         self.lexicon_hits: dict[tuple, dict] = {}
+        self.tokens: list = []  # the NLP pipeline's tokens that constraints can test (engine/nlp.py)
+        # for rules testing tokens: (consumed types, constraints) -> the subject with marks (nlp.Marked) and the
+        # subject it was made from; by the marked text too, for its scope ranges (those of the unmarked text)
+        self.marked: dict = {}
 
     def scope_ranges(self, subject: str, scope) -> list[tuple[int, int]]:
         key = (subject, scope.kind, scope.n)
         spans = self.ranges.get(key)
         if spans is None:
-            spans = self.ranges[key] = ranges(subject, scope.kind, scope.n)
+            base = self.marked.get(subject)
+            if base is None:
+                spans = self.ranges[key] = ranges(subject, scope.kind, scope.n)
+            else:  # sentences and `first N` are those of the text without marks
+                marked, unmarked = base
+                spans = self.ranges[key] = [(marked.at(lo), marked.at(hi)) for lo, hi in self.scope_ranges(unmarked, scope)]
         return spans
 
 
@@ -207,6 +218,7 @@ class Extractor:
         self._nlp = plan.nlp_needs  # what the rules need from an NLP pipeline (engine/nlp.py), or None
         skip = set(self._nlp.rules if self._nlp is not None else ())
         self._nlp_skip = frozenset(n for n, cr in enumerate(plan.rules) if cr.name in skip)
+        self._constraints = {n: c for n, c in ((n, constraints(cr.rule.pattern)) for n, cr in enumerate(plan.rules)) if c}
         self._fields = {cr.name: [(fa.name, plan.ruleset.facts[cr.rule.fact].field(fa.name).type, compile_expr(fa.expr))
                                   for fa in cr.rule.fields] for cr in plan.rules}
 
@@ -240,6 +252,8 @@ class Extractor:
                     active.update(rules)
         by_type = doc.by_type
         if self._nlp is not None and annotations is not None:
+            if self._constraints:
+                doc.tokens = nlp.testable(text, annotations.tokens)
             for label, table in nlp.entity_facts(text, annotations, self._nlp.entities, doc_id).items():
                 by_type[label] = table
                 active.update(index.get(FACT_KEY + label, ()))
@@ -268,12 +282,18 @@ class Extractor:
                     settled.add(fact_type)
                     continue
                 subject, _ = subject_for(cr.rule.consumes)
+                marked = None
+                if number in self._constraints:
+                    marked = self._marked(doc, cr.rule.consumes, self._constraints[number], subject)
+                    subject = marked.text
                 if starts is True:  # the gate knows only that the rule can match somewhere
                     starts = None
                 if cr.anchored:
                     starts = [0]
                 cands = candidates.setdefault(fact_type, [])
                 for m in self._apply(doc, cr, subject, starts):
+                    if marked is not None:
+                        m = nlp.MappedMatch(m, marked.orig)
                     start, end = _trim(text, *m.span())
                     if start < end:
                         cands.append(Candidate(cr, m, start, end, text))
@@ -326,6 +346,17 @@ class Extractor:
         if consumes not in doc.subjects:
             doc.subjects[consumes] = self._mark(doc.text, consumes, doc.by_type)
         return doc.subjects[consumes]
+
+    def _marked(self, doc: _Document, consumes, cons, subject: str):
+        """The subject with marks before the tokens that pass the constraints (made once per document)."""
+        key = (consumes, cons)
+        got = doc.marked.get(key)
+        if got is None:
+            spans = [span for t in consumes for span in doc.by_type.get(t, {})]
+            got = doc.marked[key] = nlp.Marked(subject, doc.tokens, cons, spans)
+            if got.inserted:
+                doc.marked[got.text] = (got, subject)
+        return got
 
     def _mark(self, text: str, wanted, by_type) -> tuple[str, bytes | None]:
         """The text with each consumed fact replaced, at equal length, by its type marker and padding; and

@@ -100,7 +100,7 @@ class _References(PatternVisitor):
     def visit_Lit(self, node):
         pass
 
-    visit_TokenClass = visit_Lit
+    visit_TokenClass = visit_TokenConstraint = visit_Lit  # token tests: nlp.check_nlp
 
     def visit_LexRef(self, node):
         if node.name not in self.prog.lexicons:

@@ -112,7 +112,7 @@ class _Depth(PatternVisitor):
     def visit_Lit(self, node):
         return 1
 
-    visit_TokenClass = visit_Regex = visit_LexRef = visit_FactRef = visit_Lit
+    visit_TokenClass = visit_Regex = visit_LexRef = visit_FactRef = visit_TokenConstraint = visit_Lit
 
     def visit_PatRef(self, node):
         return 1 + self.named.get(node.name, 0)
@@ -203,7 +203,7 @@ class _Repeats(PatternVisitor):
     def visit_Lit(self, node, product):
         pass
 
-    visit_TokenClass = visit_LexRef = visit_FactRef = visit_Lit
+    visit_TokenClass = visit_LexRef = visit_FactRef = visit_TokenConstraint = visit_Lit
 
     def visit_Repeat(self, node, product):
         bound = max(node.min, node.max or 0)

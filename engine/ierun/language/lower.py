@@ -19,7 +19,7 @@ class _Inline(PatternVisitor):
     def visit_Lit(self, node):
         return node
 
-    visit_TokenClass = visit_Regex = visit_LexRef = visit_FactRef = visit_Lit
+    visit_TokenClass = visit_Regex = visit_LexRef = visit_FactRef = visit_TokenConstraint = visit_Lit
 
     def visit_PatRef(self, node):
         return self.visit(self.prog.patterns[node.name].pattern)

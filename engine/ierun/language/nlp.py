@@ -17,6 +17,7 @@ from ..errors import Collector, Loc, did_you_mean
 from ..messages import Errors
 from .tree import regex_flags, walk
 
+MAX_CONSTRAINTS = 8  # distinct token constraints in one rule (engine/nlp.py: a mark holds one bit for each)
 ENTITY_FIELDS = (A.FieldDecl("text", A.TypeRef("str")), A.FieldDecl("label", A.TypeRef("str")))
 
 # Universal Dependencies v2 parts of speech, and spaCy's SPACE
@@ -66,13 +67,34 @@ def check_nlp(prog, p: Collector):
     for r in prog.rules.values():
         if r.fact in prog.nlp_labels:
             p.error(Errors.NLP_EMITS_ENTITY, r.fact_loc or r.loc, rule=r.name, label=r.fact)
-        if r.loc is not None and r.loc.path not in declared_in and _tests_tokens(prog, r.pattern):
+        if not _tests_tokens(prog, r.pattern):
+            continue
+        if r.loc is not None and r.loc.path not in declared_in:
             p.error(Errors.NLP_UNDECLARED_TOKENS, r.loc, rule=r.name)
+        found = _walk_refs(prog, r.pattern)
+        regexes = [n for n in found if isinstance(n, A.Regex)]
+        if regexes:
+            p.error(Errors.TOKEN_WITH_REGEX, regexes[0].loc or r.loc, rule=r.name)
+        distinct = {str(n) for n in found if isinstance(n, A.TokenConstraint)}
+        if len(distinct) > MAX_CONSTRAINTS:
+            p.error(Errors.TOKEN_TOO_MANY, r.loc, rule=r.name, n=len(distinct), limit=MAX_CONSTRAINTS)
     for pattern in [d.pattern for d in prog.patterns.values()] + [r.pattern for r in prog.rules.values()]:
         for node in walk(pattern) if pattern is not None else ():
             if isinstance(node, A.TokenConstraint):
                 for t in node.tests:
                     check_test(t, p)
+
+
+def _walk_refs(prog, pattern, depth: int = 0) -> list:
+    """Every node of the pattern and of the named patterns it uses."""
+    out = []
+    if pattern is None or depth > 50:
+        return out
+    for node in walk(pattern):
+        out.append(node)
+        if isinstance(node, A.PatRef) and node.name in prog.patterns and node.name not in prog.bad_patterns:
+            out.extend(_walk_refs(prog, prog.patterns[node.name].pattern, depth + 1))
+    return out
 
 
 def _tests_tokens(prog, pattern, depth: int = 0) -> bool:
@@ -125,3 +147,12 @@ def needs(decls: list[A.UsesNlp], rules) -> NlpNeeds | None:
     where = f"{first.loc.path}:{first.loc.line}" if first.loc is not None else "<rules>"
     return NlpNeeds(labels, any(d.tokens for d in decls) or any(uses_tokens(r.pattern) for r in rules),
                     optional, where, tuple(r.name for r in rules if r.name in need), loc=first.loc)
+
+
+def constraints(pattern) -> tuple[A.TokenConstraint, ...]:
+    """The distinct token constraints of a (lowered) pattern, in a stable order (by their text): the bits of
+    the marks the engine puts before the tokens that pass them (engine/nlp.py)."""
+    if pattern is None:
+        return ()
+    found = {str(n): n for n in walk(pattern) if isinstance(n, A.TokenConstraint)}
+    return tuple(found[k] for k in sorted(found))

@@ -72,6 +72,9 @@ class _PatternPrinter(PatternVisitor):
     def visit_FactRef(self, node, ctx):
         return f"<{node.type}>"
 
+    def visit_TokenConstraint(self, node, ctx):
+        return str(node)
+
     def visit_Look(self, node, ctx):
         head = "(?" + ("<" if node.behind else "") + ("!" if node.negate else "=")
         return f"{head} {self.visit(node.pattern, 0)})"

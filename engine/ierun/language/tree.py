@@ -12,7 +12,7 @@ class _Children(PatternVisitor):
     def visit_Lit(self, node):
         return ()
 
-    visit_TokenClass = visit_Regex = visit_LexRef = visit_PatRef = visit_FactRef = visit_Lit
+    visit_TokenClass = visit_Regex = visit_LexRef = visit_PatRef = visit_FactRef = visit_TokenConstraint = visit_Lit
 
     def visit_Seq(self, node):
         return node.items
@@ -97,7 +97,7 @@ class MinTokens(PatternVisitor):
     def visit_Lit(self, node, depth):
         return 1
 
-    visit_TokenClass = visit_LexRef = visit_FactRef = visit_Lit
+    visit_TokenClass = visit_LexRef = visit_FactRef = visit_TokenConstraint = visit_Lit
 
     def visit_Regex(self, node, depth):
         try:

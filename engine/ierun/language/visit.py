@@ -13,7 +13,7 @@ from . import nodes as A
 
 # the registered node kinds (a new kind of element is added here, then every walker must handle it)
 PATTERN_NODES: list[type] = [A.Lit, A.TokenClass, A.Regex, A.LexRef, A.PatRef, A.FactRef, A.Seq, A.Alt, A.Repeat,
-                             A.Capture, A.Look]
+                             A.Capture, A.Look, A.TokenConstraint]
 EXPR_NODES: list[type] = [A.ELit, A.ECapture, A.EFactField, A.ELexicon, A.ECall, A.EBinary, A.ENeg]
 
 

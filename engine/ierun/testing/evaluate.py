@@ -136,9 +136,12 @@ def run_gold(rules, gold_path, facts_path=None, nlp_field: str | None = None):
     gold, problems = read_gold(gold_path)
     out = open(facts_path, "w", encoding="utf-8") if facts_path else None
     try:
-        for doc in read_inputs([gold_path], jsonl=True, nlp_field=nlp_field):
+        for doc in _annotated(rules, read_inputs([gold_path], jsonl=True, nlp_field=nlp_field)):
             if isinstance(doc, InputProblem):
                 problems.append(str(doc))
+                continue
+            if isinstance(doc.annotations, str):  # the pipeline failed on this article
+                problems.append(f"{doc.id}: {doc.annotations}")
                 continue
             for f in rules.run(doc.text, doc.published, doc.id, annotations=doc.annotations).facts:
                 d = f.to_dict()
@@ -149,3 +152,23 @@ def run_gold(rules, gold_path, facts_path=None, nlp_field: str | None = None):
         if out:
             out.close()
     return gold, system, problems
+
+
+def _annotated(rules, docs, batch: int = 64):
+    """The documents, with the annotations of the RuleSet's NLP pipeline when its rules use them: the texts go
+    through `nlp.pipe` in batches (an article the pipeline fails on gets the message instead)."""
+    import itertools
+
+    from ..cli.inputs import Document
+    from ..nlp import Annotator
+    needs = rules.plan.nlp_needs
+    if rules.nlp is None or needs is None:
+        yield from docs
+        return
+    annotator = Annotator(rules.nlp, needs.tokens, batch)
+    docs = iter(docs)
+    while chunk := list(itertools.islice(docs, batch)):
+        real = [d for d in chunk if isinstance(d, Document)]
+        for d, found in zip(real, annotator.annotate(real)):
+            d.annotations = found
+        yield from chunk

@@ -22,10 +22,12 @@ class Matcher(IRPatternVisitor):
     """A backtracking matcher over one text: `match(node, p, glued, caps)` yields (end, captures) for every
     way the pattern matches from p, in the order a backtracking regex tries them."""
 
-    def __init__(self, text: str, lexicons=None, facts=None):
+    def __init__(self, text: str, lexicons=None, facts=None, tokens=None):
         self.text = text
         self.lexicons = lexicons or {}
         self.facts = facts or {}  # type -> {start: end}
+        # the NLP pipeline's tokens (annotations.Token) by start: those constraints can test (see `nlp_tokens`)
+        self.nlp = nlp_tokens(text, tokens or (), self.facts)
 
     # ---- tokens
     def skip(self, p: int, glued: bool) -> int:
@@ -95,6 +97,12 @@ class Matcher(IRPatternVisitor):
         if e is not None:
             yield e, caps
 
+    def visit_TokenConstraint(self, node, p, glued, caps):
+        q = self.skip(p, glued)
+        tok = self.nlp.get(q)
+        if tok is not None and all(_passes(tok, t) for t in node.tests):
+            yield tok.end, caps
+
     def visit_Seq(self, node, p, glued, caps):
         yield from self.seq(node, 0, p, glued, caps)
 
@@ -141,6 +149,34 @@ class Matcher(IRPatternVisitor):
         return False
 
 
+def nlp_tokens(text: str, tokens, facts) -> dict:
+    """{start: token} of the pipeline's tokens a constraint can test, as the language defines them: a token
+    that begins and ends at token boundaries, is not white space, at most 64 characters long, overlaps no
+    earlier token and no fact of `facts` ({type: {start: end}}, the facts the rule reads)."""
+    taken = [(s, e) for ends in facts.values() for s, e in ends.items()]
+    out, last = {}, 0
+    for tok in sorted(tokens, key=lambda t: (t.start, t.end)):
+        s, e = tok.start, tok.end
+        if s < last or not 0 <= s < e <= len(text) or e - s > 64 or WS.match(text[s]):
+            continue
+        if not (is_boundary(text, s) and is_boundary(text, e)):
+            continue
+        last = e
+        if not any(a < e and s < b for a, b in taken):
+            out[s] = tok
+    return out
+
+
+def _passes(tok, test) -> bool:
+    value = getattr(tok, test.attr)
+    if test.regex:
+        inline = "".join(c for c in test.flags if c in "imsx")
+        ok = regex.search(f"(?{inline}:{test.value})" if inline else test.value, value, flags=regex.V0) is not None
+    else:
+        ok = value == test.value
+    return ok != test.negate
+
+
 def _same(a: str, b: str, ignore_case: bool) -> bool:
     if not ignore_case:
         return a == b
@@ -175,7 +211,7 @@ class _MayStartAtSpace(IRPatternVisitor):
     def visit_Lit(self, node):
         return False
 
-    visit_TokenClass = visit_LexRef = visit_FactRef = visit_Look = visit_Lit
+    visit_TokenClass = visit_LexRef = visit_FactRef = visit_Look = visit_TokenConstraint = visit_Lit
 
     def visit_Regex(self, node):
         return node.raw
@@ -197,11 +233,12 @@ class _MayStartAtSpace(IRPatternVisitor):
         return False
 
 
-def finditer(pattern, text: str, lo: int = 0, hi: int | None = None, lexicons=None, overlapped=False, facts=None):
+def finditer(pattern, text: str, lo: int = 0, hi: int | None = None, lexicons=None, overlapped=False, facts=None,
+             tokens=None):
     """All matches as (start, end, {capture: (start, end)}), spans trimmed of leading white space, the way
     the compiled engine reports them; scanning positions left to right like `regex.finditer`."""
     hi = len(text) if hi is None else hi
-    m = Matcher(text[:hi], lexicons, facts)
+    m = Matcher(text[:hi], lexicons, facts, tokens)
     anywhere = _MayStartAtSpace().visit(pattern)  # else a match starts at a token, never at white space
     out = []
     p = lo

@@ -139,6 +139,9 @@ class _TextStrategy(IRPatternVisitor):
     def visit_FactRef(self, node):
         return self.fact_text(node.type)
 
+    def visit_TokenConstraint(self, node):
+        return st.nothing()  # what passes depends on the NLP pipeline, not on the text
+
     def visit_Capture(self, node):
         return self.build(node.item)
 

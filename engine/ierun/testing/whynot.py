@@ -12,7 +12,7 @@ from ..language.printer import pattern_ie
 from ..language.tokens import WS
 from .reference import Matcher, _glued_tokens, _MayStartAtSpace  # (same stage)
 
-_ATOMS = (A.Lit, A.TokenClass, A.Regex, A.LexRef, A.FactRef)
+_ATOMS = (A.Lit, A.TokenClass, A.Regex, A.LexRef, A.FactRef, A.TokenConstraint)
 MAX_STEPS = 20_000  # element tries per attempt: a pathological pattern is cut off, never hangs
 LOOK_BEHIND = 200   # characters a look-behind looks back (the reference looks back to the start of the text)
 
