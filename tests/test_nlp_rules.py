@@ -203,3 +203,71 @@ def test_entities_from_a_spacy_pipeline_with_an_entity_ruler():
     assert [(f["start"], f["end"], f["fields"]) for f in found] == [
         (10, 29, {"person": "Joe Biden", "role": "President"}),
         (34, 58, {"person": "Tim Cook", "role": "chief executive"})]
+
+
+# ---- explain, examples and property checks of rules that need a pipeline -----------------------------------
+def test_explain_shows_entity_facts_as_the_sources_of_a_match():
+    from ierun.testing.explain import explain
+    rs = ierun.loads(TITLE)
+    [e] = explain(rs, TEXT, "title.role_person", find="Tim", annotations=ANN)
+    assert e.outcome == "matched"
+    assert e.fact["fields"] == {"person": "Tim Cook", "role": "chief executive"}
+    assert e.render("").splitlines()[1:] == [
+        "  it matched 'chief executive Tim Cook' at 35-59 and the engine emitted this Title fact",
+        "  person = \"Tim Cook\" from 'Tim Cook'  set at <string>:5:19",
+        "  role = \"chief executive\" from 'chief executive'  set at <string>:5:11"]
+    [e] = explain(rs, "President Obama spoke.", "title.role_person", annotations=Annotations())
+    assert e.render("").splitlines()[1:] == ["  it consumes PERSON facts and the document has none"]
+
+
+def test_explain_follows_token_constraints():
+    from ierun.annotations import Token
+    from ierun.testing.explain import explain
+    rs = ierun.loads('uses nlp tokens\nfact N { n: str }\nrule n.x -> N { match "Mr" n:[pos=PROPN]  n = n }')
+    text = "Mr Smith and Mr jones"
+    ann = Annotations((), (Token(3, 8, "PROPN"), Token(16, 21, "NOUN")))
+    [e] = explain(rs, text, "n.x", find="jones", annotations=ann)
+    assert e.outcome == "failed"
+    assert "[pos=PROPN]" in e.render("")
+    [e] = explain(rs, text, "n.x", find="Smith", annotations=ann)
+    assert (e.outcome, e.fact["fields"]) == ("matched", {"n": "Smith"})
+
+
+EXAMPLES = TITLE.replace('''    role = r
+}''', '''    role = r
+    example "President Joe Biden" { person: "Joe Biden" }
+    counter "President Obama"
+}
+fact Co { x: str }
+rule co.apple -> Co { match t:"Apple"  x = t  example "Apple" { x: "Apple" } }''')
+
+
+def test_examples_of_rules_that_need_a_pipeline_are_skipped_without_one():
+    from ierun.testing.examples import run_examples, summary
+    rs = ierun.loads(EXAMPLES)
+    outcomes = run_examples(rs)
+    assert [(o.rule, o.ok, o.skipped) for o in outcomes] == [
+        ("title.role_person", True, "needs an NLP pipeline (<string>:1); none was given"),
+        ("title.role_person", True, "needs an NLP pipeline (<string>:1); none was given"),
+        ("co.apple", True, None)]
+    assert summary(outcomes) == "1 passed, 0 failed, 2 skipped"
+
+
+def test_examples_run_with_a_pipeline():
+    from ierun.testing.examples import run_examples, summary
+
+    def annotate(text):
+        return Annotations(tuple(Entity(text.index("Joe"), text.index("Joe") + 9, "PERSON")
+                                 for _ in [0] if "Joe Biden" in text))
+    outcomes = run_examples(ierun.loads(EXAMPLES), annotate=annotate)
+    assert summary(outcomes) == "3 passed, 0 failed"
+    wrong = run_examples(ierun.loads(EXAMPLES), annotate=lambda text: Annotations((Entity(10, 15, "PERSON"),)))
+    assert [(o.rule, o.ok) for o in wrong] == [("title.role_person", False), ("title.role_person", False),
+                                               ("co.apple", True)]
+
+
+def test_property_checks_skip_rules_that_need_a_pipeline():
+    from ierun.testing.examples import hypothesis_check
+    reports = hypothesis_check(ierun.loads(EXAMPLES), max_examples=5)
+    assert [(r.rule, r.failed, r.why) for r in reports] == [
+        ("title.role_person", False, "needs an NLP pipeline (<string>:1); none was given")]

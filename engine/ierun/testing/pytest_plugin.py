@@ -82,6 +82,8 @@ class RuleExampleItem(pytest.Item):
     def runtest(self):
         from .examples import check_example
         outcome = check_example(self.rules, self.rule, self.example)
+        if outcome.skipped:
+            pytest.skip(outcome.skipped)
         if not outcome.ok:
             raise ExampleFailed(outcome.report())
 
