@@ -271,3 +271,15 @@ def test_property_checks_skip_rules_that_need_a_pipeline():
     reports = hypothesis_check(ierun.loads(EXAMPLES), max_examples=5)
     assert [(r.rule, r.failed, r.why) for r in reports] == [
         ("title.role_person", False, "needs an NLP pipeline (<string>:1); none was given")]
+
+
+def test_cli_test_reports_skipped_examples(tmp_path, capsys):
+    from ierun.cli import main
+    (tmp_path / "t.ie").write_text(EXAMPLES, encoding="utf-8")
+    assert main(["test", str(tmp_path)]) == 0
+    where = tmp_path / "t.ie"
+    assert capsys.readouterr().out == (
+        f"skip title.role_person example 'President Joe Biden': needs an NLP pipeline ({where}:1); none was given\n"
+        f"skip title.role_person counter 'President Obama': needs an NLP pipeline ({where}:1); none was given\n"
+        "ok   co.apple example 'Apple'\n"
+        "1 passed, 0 failed, 2 skipped\n")

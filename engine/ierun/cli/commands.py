@@ -150,6 +150,8 @@ def cmd_test(argv) -> int:
     for o in outcomes:
         if not o.ok:
             sys.stdout.write(o.report() + "\n")
+        elif o.skipped and not a.quiet:
+            sys.stdout.write(f"skip {o.title}: {o.skipped}\n")
         elif not a.quiet:
             sys.stdout.write(f"ok   {o.title}\n")
     sys.stdout.write(summary(outcomes) + "\n")
