@@ -3,6 +3,7 @@ consume like any fact, `plan.nlp_needs` says what the rules need, a run without 
 for optional declarations, skips those rules with one note)."""
 from __future__ import annotations
 
+import json
 import pickle
 
 import pytest
@@ -283,3 +284,42 @@ def test_cli_test_reports_skipped_examples(tmp_path, capsys):
         f"skip title.role_person counter 'President Obama': needs an NLP pipeline ({where}:1); none was given\n"
         "ok   co.apple example 'Apple'\n"
         "1 passed, 0 failed, 2 skipped\n")
+
+
+E202 = ("r/t.ie:1:1: error[E202]: the rules need an NLP pipeline (entities ORG, PERSON, declared here) and none "
+        "was given\n"
+        "    uses nlp entities PERSON, ORG\n"
+        "    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "  hint: run with --nlp NAME (an installed spaCy pipeline, e.g. en_core_web_sm) or --nlp record, pass "
+        "annotations=..., or mark the declaration 'optional'\n"
+        "1 error\n")
+
+
+@pytest.mark.parametrize("command", [["run", "r", "d.txt"], ["eval", "r", "g.jsonl"], ["diff", "r", "r", "d.txt"]])
+def test_cli_without_a_pipeline_is_a_start_up_error(command, tmp_path, monkeypatch, capsys):
+    from ierun.cli import main
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "t.ie").write_text(TITLE, encoding="utf-8")
+    (tmp_path / "d.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "g.jsonl").write_text('{"id": "1", "text": "President Joe Biden"}\n', encoding="utf-8")
+    assert main(command) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", E202)
+
+
+def test_cli_run_with_optional_rules_says_once_what_it_skips(tmp_path, monkeypatch, capsys):
+    from ierun.cli import main
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "t.ie").write_text(TITLE.replace("ORG\n", "ORG optional\n") +
+                                         'fact Co { x: str }\nrule co.apple -> Co { match t:"Apple"  x = t }\n')
+    (tmp_path / "d.txt").write_text(TEXT, encoding="utf-8")
+    assert main(["run", "-q", "r", "d.txt", "d.txt"]) == 0
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["text"] for line in out.splitlines()] == ["Apple", "Apple"]
+    assert main(["run", "r", "d.txt"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("r/t.ie:1:1: warning[W401]: no NLP pipeline: 1 rule that need one skipped "
+                          "(title.role_person)\n")
+    assert err.count("W401") == 1

@@ -245,6 +245,13 @@ def cmd_run(argv) -> int:
         return 1
     if a.explain == "plan":
         _explain_plan(plan)
+    if plan.nlp_needs is not None and not plan.nlp_needs.optional:  # rules that need an NLP pipeline: none given
+        from ..engine.nlp import missing
+        _report(missing(plan.nlp_needs))
+        return 2
+    if plan.nlp_needs is not None and not a.quiet:  # optional: those rules are skipped, said once
+        from ..engine.nlp import skipped_note
+        sys.stderr.write(skipped_note(plan.nlp_needs).render() + "\n")
     from .inputs import JsonlFields, read_inputs
     from .runner import RunOptions, run
     rs = RuleSet(plan, a.timeout)
@@ -305,6 +312,7 @@ def _mistyped(arg: str) -> str | None:
 
 
 def main(argv=None) -> int:
+    from ..engine.nlp import NlpMissing
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in SUBCOMMANDS:
@@ -320,6 +328,9 @@ def main(argv=None) -> int:
                              f"(commands: {', '.join(SUBCOMMANDS)})\n")
             return 2
         return cmd_run(argv)
+    except NlpMissing as err:  # rules that need an NLP pipeline, run without one (E202): as at start-up
+        _report(err)
+        return 2
     except KeyboardInterrupt:  # a run stopped while extracting says more (runner.run): here, nothing was written
         sys.stderr.write("ierun: interrupted\n")
         return 130
