@@ -3,6 +3,7 @@ consume like any fact, `plan.nlp_needs` says what the rules need, a run without 
 for optional declarations, skips those rules with one note)."""
 from __future__ import annotations
 
+import json
 import pickle
 
 import pytest
@@ -203,3 +204,122 @@ def test_entities_from_a_spacy_pipeline_with_an_entity_ruler():
     assert [(f["start"], f["end"], f["fields"]) for f in found] == [
         (10, 29, {"person": "Joe Biden", "role": "President"}),
         (34, 58, {"person": "Tim Cook", "role": "chief executive"})]
+
+
+# ---- explain, examples and property checks of rules that need a pipeline -----------------------------------
+def test_explain_shows_entity_facts_as_the_sources_of_a_match():
+    from ierun.testing.explain import explain
+    rs = ierun.loads(TITLE)
+    [e] = explain(rs, TEXT, "title.role_person", find="Tim", annotations=ANN)
+    assert e.outcome == "matched"
+    assert e.fact["fields"] == {"person": "Tim Cook", "role": "chief executive"}
+    assert e.render("").splitlines()[1:] == [
+        "  it matched 'chief executive Tim Cook' at 35-59 and the engine emitted this Title fact",
+        "  person = \"Tim Cook\" from 'Tim Cook'  set at <string>:5:19",
+        "  role = \"chief executive\" from 'chief executive'  set at <string>:5:11"]
+    [e] = explain(rs, "President Obama spoke.", "title.role_person", annotations=Annotations())
+    assert e.render("").splitlines()[1:] == ["  it consumes PERSON facts and the document has none"]
+
+
+def test_explain_follows_token_constraints():
+    from ierun.annotations import Token
+    from ierun.testing.explain import explain
+    rs = ierun.loads('uses nlp tokens\nfact N { n: str }\nrule n.x -> N { match "Mr" n:[pos=PROPN]  n = n }')
+    text = "Mr Smith and Mr jones"
+    ann = Annotations((), (Token(3, 8, "PROPN"), Token(16, 21, "NOUN")))
+    [e] = explain(rs, text, "n.x", find="jones", annotations=ann)
+    assert e.outcome == "failed"
+    assert "[pos=PROPN]" in e.render("")
+    [e] = explain(rs, text, "n.x", find="Smith", annotations=ann)
+    assert (e.outcome, e.fact["fields"]) == ("matched", {"n": "Smith"})
+
+
+EXAMPLES = TITLE.replace('''    role = r
+}''', '''    role = r
+    example "President Joe Biden" { person: "Joe Biden" }
+    counter "President Obama"
+}
+fact Co { x: str }
+rule co.apple -> Co { match t:"Apple"  x = t  example "Apple" { x: "Apple" } }''')
+
+
+def test_examples_of_rules_that_need_a_pipeline_are_skipped_without_one():
+    from ierun.testing.examples import run_examples, summary
+    rs = ierun.loads(EXAMPLES)
+    outcomes = run_examples(rs)
+    assert [(o.rule, o.ok, o.skipped) for o in outcomes] == [
+        ("title.role_person", True, "needs an NLP pipeline (<string>:1); none was given"),
+        ("title.role_person", True, "needs an NLP pipeline (<string>:1); none was given"),
+        ("co.apple", True, None)]
+    assert summary(outcomes) == "1 passed, 0 failed, 2 skipped"
+
+
+def test_examples_run_with_a_pipeline():
+    from ierun.testing.examples import run_examples, summary
+
+    def annotate(text):
+        return Annotations(tuple(Entity(text.index("Joe"), text.index("Joe") + 9, "PERSON")
+                                 for _ in [0] if "Joe Biden" in text))
+    outcomes = run_examples(ierun.loads(EXAMPLES), annotate=annotate)
+    assert summary(outcomes) == "3 passed, 0 failed"
+    wrong = run_examples(ierun.loads(EXAMPLES), annotate=lambda text: Annotations((Entity(10, 15, "PERSON"),)))
+    assert [(o.rule, o.ok) for o in wrong] == [("title.role_person", False), ("title.role_person", False),
+                                               ("co.apple", True)]
+
+
+def test_property_checks_skip_rules_that_need_a_pipeline():
+    from ierun.testing.examples import hypothesis_check
+    reports = hypothesis_check(ierun.loads(EXAMPLES), max_examples=5)
+    assert [(r.rule, r.failed, r.why) for r in reports] == [
+        ("title.role_person", False, "needs an NLP pipeline (<string>:1); none was given")]
+
+
+def test_cli_test_reports_skipped_examples(tmp_path, capsys):
+    from ierun.cli import main
+    (tmp_path / "t.ie").write_text(EXAMPLES, encoding="utf-8")
+    assert main(["test", str(tmp_path)]) == 0
+    where = tmp_path / "t.ie"
+    assert capsys.readouterr().out == (
+        f"skip title.role_person example 'President Joe Biden': needs an NLP pipeline ({where}:1); none was given\n"
+        f"skip title.role_person counter 'President Obama': needs an NLP pipeline ({where}:1); none was given\n"
+        "ok   co.apple example 'Apple'\n"
+        "1 passed, 0 failed, 2 skipped\n")
+
+
+E202 = ("r/t.ie:1:1: error[E202]: the rules need an NLP pipeline (entities ORG, PERSON, declared here) and none "
+        "was given\n"
+        "    uses nlp entities PERSON, ORG\n"
+        "    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "  hint: run with --nlp NAME (an installed spaCy pipeline, e.g. en_core_web_sm) or --nlp record, pass "
+        "annotations=..., or mark the declaration 'optional'\n"
+        "1 error\n")
+
+
+@pytest.mark.parametrize("command", [["run", "r", "d.txt"], ["eval", "r", "g.jsonl"], ["diff", "r", "r", "d.txt"]])
+def test_cli_without_a_pipeline_is_a_start_up_error(command, tmp_path, monkeypatch, capsys):
+    from ierun.cli import main
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "t.ie").write_text(TITLE, encoding="utf-8")
+    (tmp_path / "d.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "g.jsonl").write_text('{"id": "1", "text": "President Joe Biden"}\n', encoding="utf-8")
+    assert main(command) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", E202)
+
+
+def test_cli_run_with_optional_rules_says_once_what_it_skips(tmp_path, monkeypatch, capsys):
+    from ierun.cli import main
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "t.ie").write_text(TITLE.replace("ORG\n", "ORG optional\n") +
+                                         'fact Co { x: str }\nrule co.apple -> Co { match t:"Apple"  x = t }\n')
+    (tmp_path / "d.txt").write_text(TEXT, encoding="utf-8")
+    assert main(["run", "-q", "r", "d.txt", "d.txt"]) == 0
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["text"] for line in out.splitlines()] == ["Apple", "Apple"]
+    assert main(["run", "r", "d.txt"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("r/t.ie:1:1: warning[W401]: no NLP pipeline: 1 rule that need one skipped "
+                          "(title.role_person)\n")
+    assert err.count("W401") == 1

@@ -290,3 +290,48 @@ def test_extractor_equals_reference_with_entities_and_tokens(pattern, annotated,
     want = sorted({(s, e) for s, e, _ in reference.finditer(rs.ir.rules[0].pattern, masked, lexicons=rs.ir.lexicons,
                                                                 facts=facts, tokens=tokens)})
     assert got == want
+
+
+# ---- the gate: rules that consume entity facts are gated like any consumer; the same facts without it ---------
+from ierun.engine import gate  # noqa: E402
+from strategies import patterns  # noqa: E402
+
+ENTITY_RULES = """uses nlp entities PERSON, ORG
+lexicon lx { "ab" "ab cd" "US$" "1.5" "x - x" }
+lexicon ly { "ab" "b" "cd" "x" "ks" "u" "é" "12" "K" }
+fact F { }
+rule f.x -> F { match %s }
+"""
+
+
+@pytest.mark.skipif(gate.hyperscan is None, reason="Hyperscan is not installed")
+@given(patterns(depth=2), annotated_texts(), st.data())
+def test_gated_entity_rules_equal_the_full_scan(pattern, annotated, data):
+    text, tokens = annotated
+    ref = A.Alt((A.FactRef("PERSON"), A.FactRef("ORG")))
+    pattern = A.Seq((pattern, ref) if data.draw(st.booleans()) else (ref, pattern), (False, data.draw(st.booleans())))
+    spans = data.draw(st.lists(st.tuples(st.integers(0, len(text)), st.integers(1, 6),
+                                         st.sampled_from(["PERSON", "ORG", "GPE"])), max_size=4))
+    ann = Annotations(tuple(Entity(s, min(len(text), s + n), label) for s, n, label in spans if s < len(text)), tokens)
+    try:
+        gated = ierun.loads(ENTITY_RULES % pattern_ie(pattern))
+    except RuleError:
+        return
+    import os
+    os.environ["IERUN_NO_HYPERSCAN"] = "1"
+    try:
+        plain = ierun.loads(ENTITY_RULES % pattern_ie(pattern))
+    finally:
+        del os.environ["IERUN_NO_HYPERSCAN"]
+    assert plain.plan.gates == []
+    facts = [(f.start, f.end) for f in gated.extractor.run(text, annotations=ann).facts]
+    assert facts == [(f.start, f.end) for f in plain.extractor.run(text, annotations=ann).facts]
+
+
+def test_an_entity_rule_is_gated():
+    if gate.hyperscan is None:
+        pytest.skip("Hyperscan is not installed")
+    rs = ierun.loads(ENTITY_RULES % '"ab" <PERSON>')
+    assert rs.plan.rules[0].gate is not None
+    ann = Annotations((Entity(3, 5, "PERSON"), Entity(11, 13, "PERSON")))
+    assert [f.text for f in rs.extractor.run("ab Jo ab x Al", annotations=ann).facts] == ["ab Jo"]

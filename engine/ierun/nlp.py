@@ -85,10 +85,9 @@ def missing_pipeline(needs):
 
 
 def optional_note(needs) -> str:
-    """The one note of a run without a pipeline whose rules need one only optionally: W401 on one line."""
+    """The one note of a run without a pipeline whose rules need one only optionally (the engine's W401)."""
     from .engine.nlp import skipped_note
-    d = skipped_note(needs)
-    return f"ierun: note: {d.loc or needs.declared_at}: {d.message}; {d.hint}"
+    return skipped_note(needs).render()
 
 
 def from_doc(doc, tokens: bool = True) -> Annotations:
@@ -208,3 +207,13 @@ def annotations_for(plan, nlp, text: str, annotations=None):
     if needs is None or nlp is None:
         return None  # without a pipeline, the engine raises E202 for the rules that need one (or skips them)
     return from_doc(nlp(text), needs.tokens)
+
+
+def text_annotator(rules):
+    """text -> Annotations with a RuleSet's pipeline, for examples and property checks (testing/examples.py
+    `annotate=`); None when it has no pipeline or its rules use no annotations."""
+    needs = rules.plan.nlp_needs
+    if rules.nlp is None or needs is None:
+        return None
+    nlp, tokens = rules.nlp, needs.tokens
+    return lambda text: from_doc(nlp(text), tokens)

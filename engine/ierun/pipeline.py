@@ -372,11 +372,12 @@ class RuleSet:
         """Why and why not: an Explanation (testing/explain.py) per rule (`rule`: a name or names; default all,
         or those of `fact_type`) at the point of interest (`at`: an offset or a (start, end) span; `find`: a
         text's first occurrence; neither: the whole text), as `ierun explain` shows them."""
+        from .nlp import annotations_for
         from .testing.explain import explain
         if isinstance(published, str):
             published = _dt.date.fromisoformat(published[:10])
         return explain(self, text, rule, at=at, find=find, fact_type=fact_type, published=published, doc_id=doc_id,
-                       annotations=annotations)
+                       annotations=annotations_for(self.plan, self.nlp, text, annotations))
 
 
 def load(*paths, use_cache: bool = True, timeout: float | None = None, nlp=None) -> RuleSet:

@@ -136,10 +136,11 @@ def _load(paths, **kw):
         return None
 
 
-def _load_nlp(paths, spec, quiet: bool = False, no_records: str | None = None, inputs=None, jsonl=True):
+def _load_nlp(paths, spec, quiet: bool = False, no_records: str | None = None, inputs=None, jsonl=True,
+              require: bool = True):
     """(the compiled rule set with its NLP pipeline (--nlp), the run's nlp.Annotator or None), or the exit
-    status after reporting why not: 1 for a rule file, 2 for a pipeline that cannot be loaded or that the
-    rules need and do not have."""
+    status after reporting why not: 1 for a rule file, 2 for a pipeline that cannot be loaded or (`require`)
+    that the rules need and do not have."""
     from . import nlp_opts
     status = nlp_opts.preload(spec, inputs, jsonl, no_records)
     if status is not None:
@@ -147,6 +148,8 @@ def _load_nlp(paths, spec, quiet: bool = False, no_records: str | None = None, i
     rules = _load(paths)
     if rules is None:
         return 1
+    if spec is None and not require:
+        return rules, None
     ann, status = nlp_opts.annotator(spec, [rules.plan], quiet)
     if status is not None:
         return status
@@ -166,17 +169,19 @@ def cmd_test(argv) -> int:
     add_option(p, record=False)
     a = p.parse_args(argv)
     from ..testing.examples import run_examples, summary
-    loaded = _load_nlp(a.rules, a.nlp, a.quiet, no_records="ierun test (examples are texts)")
+    # without --nlp, the examples of rules that need a pipeline are skipped (with the reason), not an error
+    loaded = _load_nlp(a.rules, a.nlp, a.quiet, no_records="ierun test (examples are texts)", require=False)
     if isinstance(loaded, int):
         return loaded
     rules, _ = loaded
-    # rules that use NLP annotations: their examples run with --nlp; without it (optional) they are skipped
-    nlp_rules = set(rules.plan.nlp_needs.rules) if rules.plan.nlp_needs is not None else set()
-    names = {r.name for r in rules.ir.rules}
-    outcomes = run_examples(rules, None if rules.nlp is not None or not nlp_rules else names - nlp_rules)
+    from ..nlp import text_annotator
+    annotate = text_annotator(rules)  # each example's text through the pipeline, or None
+    outcomes = run_examples(rules, annotate=annotate)
     for o in outcomes:
         if not o.ok:
             sys.stdout.write(o.report() + "\n")
+        elif o.skipped and not a.quiet:
+            sys.stdout.write(f"skip {o.title}: {o.skipped}\n")
         elif not a.quiet:
             sys.stdout.write(f"ok   {o.title}\n")
     sys.stdout.write(summary(outcomes) + "\n")
@@ -187,13 +192,11 @@ def cmd_test(argv) -> int:
         except ImportError:
             sys.stderr.write("ierun: error: --hypothesis needs hypothesis: pip install 'ierun[test]'\n")
             return 2
-        # texts drawn from a rule's structure carry no NLP annotations: rules that use them are not checked
-        reports = hypothesis_check(rules, a.examples, names - nlp_rules if nlp_rules else None)
+        reports = hypothesis_check(rules, a.examples, annotate=annotate)
         for r in reports:
             sys.stdout.write(r.render())
         failed = sum(1 for r in reports if r.failed)
-        unchecked = f", {len(nlp_rules)} not checked (they use NLP annotations)" if nlp_rules else ""
-        sys.stdout.write(f"hypothesis: {len(names - nlp_rules) - failed} passed, {failed} failed{unchecked}\n")
+        sys.stdout.write(f"hypothesis: {len(rules.ir.rules) - failed} passed, {failed} failed\n")
         ok = ok and not failed
     return 0 if ok else 1
 
@@ -344,6 +347,7 @@ def _mistyped(arg: str) -> str | None:
 
 
 def main(argv=None) -> int:
+    from ..engine.nlp import NlpMissing
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in SUBCOMMANDS:
@@ -359,6 +363,9 @@ def main(argv=None) -> int:
                              f"(commands: {', '.join(SUBCOMMANDS)})\n")
             return 2
         return cmd_run(argv)
+    except NlpMissing as err:  # rules that need an NLP pipeline, run without one (E202): as at start-up
+        _report(err)
+        return 2
     except KeyboardInterrupt:  # a run stopped while extracting says more (runner.run): here, nothing was written
         sys.stderr.write("ierun: interrupted\n")
         return 130

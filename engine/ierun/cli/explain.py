@@ -58,6 +58,7 @@ def cmd_explain(argv) -> int:
     ann, status = nlp_opts.annotator(a.nlp, [rules.plan])
     if status is not None:
         return status
+    from ..nlp import annotations_for
     from ..testing.explain import ExplainError, explain
     from .inputs import Document, InputProblem, read_inputs
     docs = [Document("<text>", a.text, published)] if a.text is not None else \
@@ -73,7 +74,8 @@ def cmd_explain(argv) -> int:
             continue
         try:
             found = explain(rules, doc.text, a.rule or None, at=a.at, find=a.find, fact_type=a.type,
-                            published=doc.published, doc_id=doc.id, annotations=doc.annotations)
+                            published=doc.published, doc_id=doc.id,
+                            annotations=annotations_for(rules.plan, rules.nlp, doc.text, doc.annotations))
         except ExplainError as err:
             sys.stderr.write(f"ierun: error: {doc.id}: {err}\n")
             status = 1

@@ -46,8 +46,7 @@ def annotator(spec, plans, quiet: bool = False, stderr=None):
     needs, required = needs_of(*plans)
     if spec is None:
         if required:
-            err = missing_pipeline(next(n for n in needs if not n.optional))
-            stderr.write("\n".join(d.render() for d in err.diagnostics) + "\n")
+            stderr.write(f"{missing_pipeline(next(n for n in needs if not n.optional))}\n")
             return None, 2
         if needs and not quiet:
             stderr.write(optional_note(needs[0]) + "\n")

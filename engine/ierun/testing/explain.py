@@ -100,7 +100,8 @@ def explain(rules, text: str, rule=None, at=None, find: str | None = None, fact_
             published=None, doc_id: str | None = None, max_attempts: int = 3, annotations=None) -> list[Explanation]:
     """Explain `rule` (a name or a list of names; default: every rule, or every rule of `fact_type`) on `text`
     at the point of interest (`at`: an offset or a (start, end) span; `find`: the first occurrence of a text;
-    neither: the whole text)."""
+    neither: the whole text). `annotations`: what an NLP pipeline found in the text (ierun.annotations), for
+    rules that declare `uses nlp`: their entity facts show as facts of the rule "nlp"."""
     model = rules.ir
     names = [rule] if isinstance(rule, str) else list(rule or ())
     known = {r.name for r in model.rules}
@@ -111,8 +112,9 @@ def explain(rules, text: str, rule=None, at=None, find: str | None = None, fact_
         raise ExplainError(Errors.EXPLAIN_UNKNOWN_TYPE, name=fact_type, known=_some(sorted(model.facts)))
     point = tuple(at) if isinstance(at, (tuple, list)) else point_of(text, at, find)
     chosen = [r for r in model.rules if (not names or r.name in names) and (fact_type is None or r.fact == fact_type)]
-    run = rules.run(text, published, doc_id, trace=True, include_hidden=True, annotations=annotations)
+    run = rules.extractor.run(text, published, doc_id, trace=True, include_hidden=True, annotations=annotations)
     ctx = _Context(rules, text, run, published, doc_id, point, max_attempts)
+    ctx.tokens = annotations.tokens if annotations is not None else ()
     return [ctx.explain(r) for r in chosen]
 
 
@@ -121,6 +123,7 @@ class _Context:
 
     def __init__(self, rules, text, run, published, doc_id, point, max_attempts):
         self.rules, self.model, self.plan = rules, rules.ir, rules.plan
+        self.tokens = ()  # an NLP pipeline's tokens, for token constraints (set by `explain`)
         self.text, self.run, self.doc, self.point, self.max_attempts = text, run, doc_id, point, max_attempts
         self.by_type: dict[str, dict] = {}
         for f in run.facts:
@@ -264,7 +267,7 @@ class _Context:
         for lo, hi in spans if point is None else [(lo, hi)]:
             end = 1 if anchored else (starts_hi if point is not None else hi)
             tried += attempts(rule.pattern, text[:hi], lo, end, self.model.lexicons, facts,
-                              NEAR_STARTS if point is not None else None)
+                              NEAR_STARTS if point is not None else None, self.tokens, rule.consumes)
         # a whole match that does not reach the point is no failure there (and was the engine's to find)
         whole = [a for a in tried if a.failed_at is None and a.end is not None and _overlaps((a.start, a.end), point)]
         if whole:

@@ -93,12 +93,12 @@ class RuleExampleItem(pytest.Item):
         self.rules, self.rule, self.example = rules, rule, example
 
     def runtest(self):
+        from ..nlp import text_annotator
         from .examples import check_example
-        needs = self.rules.plan.nlp_needs
-        if self.rules.nlp is None and needs is not None and self.rule in needs.rules:
-            pytest.skip(f"{self.rule} uses NLP annotations: set ierun_nlp (a spaCy pipeline's name or folder) in "
-                        f"the pytest configuration to run its examples")
-        outcome = check_example(self.rules, self.rule, self.example)
+        outcome = check_example(self.rules, self.rule, self.example, text_annotator(self.rules))
+        if outcome.skipped:
+            pytest.skip(f"{outcome.skipped}: set ierun_nlp (a spaCy pipeline's name or folder) in the pytest "
+                        f"configuration to run it")
         if not outcome.ok:
             raise ExampleFailed(outcome.report())
 

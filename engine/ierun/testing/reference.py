@@ -22,12 +22,14 @@ class Matcher(IRPatternVisitor):
     """A backtracking matcher over one text: `match(node, p, glued, caps)` yields (end, captures) for every
     way the pattern matches from p, in the order a backtracking regex tries them."""
 
-    def __init__(self, text: str, lexicons=None, facts=None, tokens=None):
+    def __init__(self, text: str, lexicons=None, facts=None, tokens=None, consumes=None):
         self.text = text
         self.lexicons = lexicons or {}
         self.facts = facts or {}  # type -> {start: end}
-        # the NLP pipeline's tokens (annotations.Token) by start: those constraints can test (see `nlp_tokens`)
-        self.nlp = nlp_tokens(text, tokens or (), self.facts)
+        # the NLP pipeline's tokens (annotations.Token) by start: those constraints can test (see `nlp_tokens`);
+        # `consumes`: the fact types the rule reads (default: all of `facts`), whose facts hide tokens
+        hide = self.facts if consumes is None else {t: self.facts.get(t, {}) for t in consumes}
+        self.nlp = nlp_tokens(text, tokens or (), hide)
 
     # ---- tokens
     def skip(self, p: int, glued: bool) -> int:

@@ -165,7 +165,9 @@ class _TextStrategy(IRPatternVisitor):
 def rule_matches(rules, rule_name: str, text: str, published=dt.date(2024, 1, 2)) -> bool:
     """Did the rule match in text (its fact kept, hidden by an overlapping one, or dropped because a value
     could not be built)? The whole pipeline runs, so scopes and consumed facts count."""
-    trace = rules.extractor.run(text, published, trace=True, include_hidden=True).trace
+    from ..annotations import Annotations
+    none = Annotations() if rules.plan.nlp_needs is not None else None  # rules needing a pipeline find nothing
+    trace = rules.extractor.run(text, published, trace=True, include_hidden=True, annotations=none).trace
     return any(event.rule == rule_name for event in trace)
 
 

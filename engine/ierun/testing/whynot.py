@@ -111,8 +111,8 @@ class _Stop(Exception):
 class TracingMatcher(Matcher):
     """The reference matcher, recording the path of matched elements and the farthest failure."""
 
-    def __init__(self, text: str, lexicons=None, facts=None):
-        super().__init__(text, lexicons, facts)
+    def __init__(self, text: str, lexicons=None, facts=None, tokens=None, consumes=None):
+        super().__init__(text, lexicons, facts, tokens, consumes)
         self.memo: dict = {}  # (element, offset, glued) -> the ends it matches to (the text does not change)
         self.reset()
 
@@ -232,9 +232,11 @@ def starts(text: str, pattern, lo: int, hi: int) -> list[int]:
             if anywhere or (p < len(text) and not WS.match(text[p]) and m.token_at(p) is not None)]
 
 
-def attempts(pattern, text: str, lo: int, hi: int, lexicons=None, facts=None, limit_starts: int | None = None) -> list[Attempt]:
-    """An attempt from every start in [lo, hi) (at most `limit_starts`, the last ones: those nearest hi)."""
-    tm = TracingMatcher(text, lexicons, facts)
+def attempts(pattern, text: str, lo: int, hi: int, lexicons=None, facts=None, limit_starts: int | None = None,
+             tokens=None, consumes=None) -> list[Attempt]:
+    """An attempt from every start in [lo, hi) (at most `limit_starts`, the last ones: those nearest hi);
+    `tokens`: an NLP pipeline's, for token constraints (hidden inside the facts of the `consumes` types)."""
+    tm = TracingMatcher(text, lexicons, facts, tokens, consumes)
     found = starts(text, pattern, lo, hi)
     return [tm.attempt(pattern, p) for p in (found[-limit_starts:] if limit_starts else found)]
 
