@@ -81,7 +81,9 @@ def test_kept_regex_programs_match_like_their_sources(packs):
     text = (ROOT / "examples" / "seed" / "menafn-kz-uk.txt").read_text(encoding="utf-8")
     text += "\nIt paid 300 mln dlrs, Treasury Secretary James Baker said. LONDON, March 3 - A $5 bid."
     for cr in gated.extractor.plan.rules:
-        assert cr.code is not None, cr.name
+        if cr.code is None:  # a rule over a scanned lexicon: its regex is written per document (lexscan.py)
+            assert cr.template is not None, cr.name
+            continue
         kept, parsed = from_code(cr.code), compile_regex(cr.source, cr.lists)
         assert [m.span() for m in kept.finditer(text)] == [m.span() for m in parsed.finditer(text)], cr.name
         assert kept.groupindex == parsed.groupindex
