@@ -147,11 +147,12 @@ def test_cli_without_a_pipeline_notes_the_skipped_rules(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert [json.loads(line)["type"] for line in out.splitlines()] == ["Dateline"]
     # (the declaration's path as the plan was first compiled: relative or not)
-    assert err.endswith(f"title-ner/title_ner.ie:{USES_LINE}:1: no NLP pipeline: 5 rules that need one skipped "
-                        "(title_ner.role_person, title_ner.person_comma_role, title_ner.role_of_org, "
-                        "title_ner.role_around_entity, title_ner.role_before_given_name); run with --nlp NAME or "
-                        "--nlp record to use them\n")
-    assert err.startswith("ierun: note: ") and err.count("\n") == 1
+    head, source, caret, hint = err.splitlines()
+    assert head.endswith(f"title-ner/title_ner.ie:{USES_LINE}:1: warning[W401]: no NLP pipeline: 5 rules that need "
+                         "one skipped (title_ner.role_person, title_ner.person_comma_role, title_ner.role_of_org, "
+                         "title_ner.role_around_entity, title_ner.role_before_given_name)")
+    assert source == "    uses nlp entities PERSON, ORG, GPE, NORP optional" and caret == "    " + "^" * 49
+    assert hint == "  hint: run with --nlp NAME or --nlp record to use them"
 
 
 # texts made of the words titles are made of: roles, names, organizations, function words, punctuation
