@@ -129,16 +129,21 @@ def run(extractor, docs, opts: RunOptions, stdout=None, stderr=None) -> int:
     return 1 if stats.failures else 0
 
 
+def _close(*sinks) -> None:
+    """Sync and close each sink there is (a sink that cannot be synced is still closed)."""
+    for sink in sinks:
+        if sink is not None:
+            try:
+                sink.sync()
+            except WriteFailed:
+                pass
+            sink.close()
+
+
 def _stop(opts, out, errors, mark) -> str:
     """After an interruption: a checkpoint at the last document written whole, and where the run stands."""
     if opts.fmt == "table":
-        for sink in (out, errors):
-            if sink is not None:
-                try:
-                    sink.sync()
-                except WriteFailed:
-                    pass
-                sink.close()
+        _close(out, errors)
         return f" (the table of the documents done is {'in ' + str(out.partial) if opts.output else 'above'})"
     if not opts.output:
         out.close()
@@ -148,13 +153,7 @@ def _stop(opts, out, errors, mark) -> str:
         saved = True
     except OSError:
         saved = False
-    for sink in (out, errors):
-        if sink is not None:
-            try:
-                sink.sync()
-            except WriteFailed:
-                pass
-            sink.close()
+    _close(out, errors)
     if saved:
         return f"; the facts so far are in {out.partial}: run the same command with --resume to continue"
     return (f"; the facts so far are in {out.partial}, but the checkpoint could not be saved: --resume "
