@@ -313,6 +313,29 @@ def _killer(monkeypatch, doc_id, once: bool):
     monkeypatch.setattr(parallel, "_run_one", run_one)
 
 
+def test_stopping_the_pool_ends_its_thread_even_with_half_a_result_in_the_pipe():
+    """A worker stopped while sending its result left half a message in the pipe: the executor's thread
+    waited for the rest forever, and Python's exit waited for that thread (an interrupted run that never
+    ended). Stopping the pool must end that thread."""
+    import struct
+    import ierun
+    from ierun.cli.inputs import Document
+    pool = parallel._Pool(ierun.load(RULES).extractor, 2, False)
+    pool._renew()
+    assert list(pool._alone([Document("d", "It paid $3 million.")]))  # the workers and the executor's thread are running
+    executor = pool.pool
+    results, thread = executor._result_queue, executor._executor_manager_thread
+    os.write(results._writer.fileno(), struct.pack("!i", 1000) + b"half")  # a result cut short
+    time.sleep(0.2)  # the thread has read the header and waits for the rest
+    pool._stop()
+    thread.join(20)
+    try:
+        assert not thread.is_alive()
+    finally:
+        if thread.is_alive():  # the test failed: free the thread, or the test process cannot exit
+            results._writer.close()
+
+
 @pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
 def test_a_worker_killed_once_loses_nothing(capsys, monkeypatch, bounded):
     whole = _clean_facts(capsys, docs(300))

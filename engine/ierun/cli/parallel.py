@@ -159,12 +159,22 @@ class _Pool:
     def _stop(self) -> None:
         """Stop the pool without waiting for its work (after a loss, an error or Ctrl-C)."""
         processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        results = getattr(self.pool, "_result_queue", None)  # shutdown() forgets it
         self.pool.shutdown(wait=False, cancel_futures=True)
         for p in processes:
             if p.is_alive():
                 p.terminate()
         for p in processes:
             p.join(5)
+            if p.is_alive():
+                p.kill()
+                p.join()
+        if results is not None:
+            # A worker stopped while sending its result leaves half a message in the pipe: the executor's
+            # thread waits for the rest, and Python's exit waits for that thread (a run that printed
+            # "interrupted" and never ended). With the last writer closed, it reads the end of the pipe,
+            # finds the pool broken and ends.
+            results._writer.close()
         self.pool = None
 
     def _alone(self, chunk):
