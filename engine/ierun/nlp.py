@@ -85,9 +85,11 @@ def missing_pipeline(needs):
 
 
 def optional_note(needs) -> str:
-    """The one note of a run without a pipeline whose rules need one only optionally (the engine's W401)."""
+    """The one-line note of a run without a pipeline whose rules need one only optionally (the engine's W401):
+    one line, since it comes with every run of a rule folder that holds such rules (rules/title-ner)."""
     from .engine.nlp import skipped_note
-    return skipped_note(needs).render()
+    note = skipped_note(needs)
+    return f"{note.render().splitlines()[0]}; {note.hint}"
 
 
 def from_doc(doc, tokens: bool = True) -> Annotations:

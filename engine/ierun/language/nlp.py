@@ -7,13 +7,14 @@ An entity label declared by `uses nlp entities PERSON` is a hidden fact type `PE
 before the first phase (engine/nlp.py), and rules consume them like any fact: `match r:@role p:<PERSON>`."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 
 import regex
 
 from . import nodes as A
 from ..annotations import TOKEN_ATTRS
-from ..errors import Collector, Loc, did_you_mean
+from ..errors import Collector, Loc, Source, did_you_mean
 from ..messages import Errors
 from .tree import regex_flags, walk
 
@@ -144,9 +145,18 @@ def needs(decls: list[A.UsesNlp], rules) -> NlpNeeds | None:
         need |= more
     optional = all(d.optional for d in decls)
     first = next((d for d in decls if not d.optional), decls[0])
-    where = f"{first.loc.path}:{first.loc.line}" if first.loc is not None else "<rules>"
+    loc = _absolute(first.loc)
+    where = f"{loc.path}:{loc.line}" if loc is not None else "<rules>"
     return NlpNeeds(labels, any(d.tokens for d in decls) or any(uses_tokens(r.pattern) for r in rules),
-                    optional, where, tuple(r.name for r in rules if r.name in need), loc=first.loc)
+                    optional, where, tuple(r.name for r in rules if r.name in need), loc=loc)
+
+
+def _absolute(loc: Loc | None) -> Loc | None:
+    """The declaration's place with its file's absolute path: the needs are kept in the cached plan, which a
+    run from another folder reuses (messages show the path from where they are read: engine/nlp.py)."""
+    if loc is None or loc.path.startswith("<") or os.path.isabs(loc.path):
+        return loc
+    return replace(loc, source=Source(os.path.abspath(loc.path), loc.source.text))
 
 
 def constraints(pattern) -> tuple[A.TokenConstraint, ...]:
