@@ -16,7 +16,7 @@ from .lexicon import load as load_lexicon
 from .nlp import check_nlp
 from .regex_errors import regex_problem
 from .limits import check_depth, check_repeats, pattern_refs
-from .tree import MinTokens, capture_kind, children, exprs, regex_flags, walk
+from .tree import MinTokens, capture_kind, children, compile_regex, exprs, regex_flags, walk
 from .values import BadValue, coerce
 from .visit import ExprVisitor, PatternVisitor
 
@@ -118,7 +118,7 @@ class _References(PatternVisitor):
     def visit_Regex(self, node):
         p = self.p
         try:
-            regex.compile(node.source, regex_flags(node.flags))
+            compile_regex(node.source, node.flags)
         except regex.error as err:
             pos, values = regex_problem(node.source, err)
             loc = node.loc
@@ -127,7 +127,7 @@ class _References(PatternVisitor):
                 loc = type(loc)(loc.source, loc.line, col, col + 1)
             p.error(Errors.BAD_REGEX_UNCLOSED if "char" in values else Errors.BAD_REGEX, loc, **values)
         else:
-            if not node.raw and regex.compile(node.source, regex_flags(node.flags)).fullmatch(" "):
+            if not node.raw and compile_regex(node.source, node.flags).fullmatch(" "):
                 p.error(Errors.TOKEN_REGEX_SPACE, node.loc)
 
     def _inside(self, node):

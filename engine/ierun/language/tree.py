@@ -83,6 +83,15 @@ def regex_flags(flags: str) -> int:
     return out
 
 
+def compile_regex(source: str, flags: str = ""):
+    """A rule's embedded regex, compiled as the engine compiles it (VERSION0); every complaint is a
+    regex.error, including the one `regex` raises as a ValueError: `(?V1)` against VERSION0."""
+    try:
+        return regex.compile(source, regex_flags(flags))
+    except ValueError as err:
+        raise regex.error(f"{err}: ierun compiles every regex as VERSION0, remove (?V1)") from None
+
+
 class MinTokens(PatternVisitor):
     """The fewest tokens a pattern consumes (0: it can match empty text). `patterns` resolves `%name`
     references (name -> pattern; names in `bad` are not followed); lowered patterns (the IR) have none."""
@@ -101,7 +110,7 @@ class MinTokens(PatternVisitor):
 
     def visit_Regex(self, node, depth):
         try:
-            return 0 if regex.compile(node.source, regex_flags(node.flags)).fullmatch("") else 1
+            return 0 if compile_regex(node.source, node.flags).fullmatch("") else 1
         except regex.error:
             return 1
 
