@@ -354,4 +354,4 @@ def test_a_document_the_pipeline_fails_on_is_its_own_error(tmp_path, rules, caps
         assert [json.loads(line) for line in out.splitlines()] == expected("d1") + expected("d3")
         message = "d2: the NLP pipeline failed on this document: ValueError: cannot annotate this"
         assert err == f"{message}\nierun: 1 input failed; the others were processed\n"
-        assert json.loads((tmp_path / "e.jsonl").read_text()) == {"doc": "d2", "stage": "match", "message": message}
+        assert json.loads((tmp_path / "e.jsonl").read_text()) == {"doc": "d2", "stage": "nlp", "message": message}

@@ -30,6 +30,7 @@ class Result:
     problems: list[str]        # rendered diagnostics
     trace: list | None = None  # trace events (engine/trace.py), rendered by the runner
     lost: str | None = None    # why the document has no result: the worker running it died
+    stage: str = "match"       # where the problems come from: "nlp" when the pipeline failed on the document
 
 
 class WorkerLost(Exception):
@@ -49,7 +50,7 @@ def _run_one(extractor, doc, trace: bool, annotations=None) -> Result:
     if isinstance(doc, InputProblem):
         return Result(doc, [], [], [])
     if isinstance(annotations, str):  # the NLP pipeline failed on this document (nlp.Annotator)
-        return Result(doc, [], [], [f"{doc.id}: {annotations}"])
+        return Result(doc, [], [], [f"{doc.id}: {annotations}"], stage="nlp")
     out = extractor.run(doc.text, doc.published, doc.id, trace=trace) if annotations is None else \
         extractor.run(doc.text, doc.published, doc.id, trace=trace, annotations=annotations)
     return Result(doc, [fact_line(f) for f in out.facts], [f.type for f in out.facts],

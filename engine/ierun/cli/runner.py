@@ -195,7 +195,7 @@ def _loop(extractor, docs, opts, out, errors, stats, mark, stderr):
             else:
                 stats.bytes += len(doc.text.encode("utf-8", "surrogatepass"))
                 for problem in result.problems:
-                    fail(doc.id, "match", problem)
+                    fail(doc.id, result.stage, problem)
                 if result.trace is not None:
                     stderr.write(f"--- matches in {doc.id}\n" + "".join(event.render() + "\n" for event in result.trace))
                 stats.facts.update(result.types)
