@@ -187,6 +187,15 @@ def test_records_annotations_are_read_and_bad_ones_reported_at_file_line(tmp_pat
         InputProblem(f"{path}:4", "\"nlp\": annotations must be an object, not list")]
     # without --nlp record the field is not read (and not kept)
     assert [d.annotations for d in read_inputs([str(path)])] == [None] * 4
+    # when no rule tests tokens, the records' tokens are not read (their entities are, and checked)
+    lines[0]["nlp"]["tokens"].append({"start": 0, "end": 99})
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    got = list(read_inputs([str(path)], nlp_field="nlp", nlp_tokens=False))
+    assert got[0] == Document("a", text, None, Annotations((Entity(0, 10, "PERSON"),), ()))
+    assert [str(p) for p in got[2:]] == [str(p) for p in list(read_inputs([str(path)], nlp_field="nlp"))[2:]]
+    assert str(list(read_inputs([str(path)], nlp_field="nlp"))[0]).endswith("tokens[1]: start and end must be "
+                                                                            "offsets in the text (0 <= start <= "
+                                                                            "end <= 19), got 0 and 99")
 
 
 def test_nlp_record_skips_nothing_silently_on_text_in_a_jsonl_run(tmp_path):

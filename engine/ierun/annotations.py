@@ -47,9 +47,10 @@ class Annotations:
         return cls(ents, toks)
 
     @classmethod
-    def from_json(cls, obj: Any, text: str) -> "Annotations":
+    def from_json(cls, obj: Any, text: str, tokens: bool = True) -> "Annotations":
         """From spaCy's `Doc.to_json()` shape: {"text"?, "ents": [{"start", "end", "label"}], "tokens":
-        [{"start", "end", "pos"?, "tag"?, "lemma"?}]}. Raises AnnotationError naming the bad item."""
+        [{"start", "end", "pos"?, "tag"?, "lemma"?}]} (without `tokens`, the entities only: "tokens" is not
+        read). Raises AnnotationError naming the bad item."""
         if not isinstance(obj, dict):
             raise AnnotationError(f"annotations must be an object, not {type(obj).__name__}")
         if "text" in obj and obj["text"] != text:
@@ -57,7 +58,7 @@ class Annotations:
         ents = tuple(Entity(*_span(e, "ents", i, text), _str(e, "label", "ents", i, required=True))
                      for i, e in enumerate(_list(obj, "ents")))
         toks = tuple(Token(*_span(t, "tokens", i, text), *(_str(t, a, "tokens", i) for a in TOKEN_ATTRS))
-                     for i, t in enumerate(_list(obj, "tokens")))
+                     for i, t in enumerate(_list(obj, "tokens"))) if tokens else ()
         return cls(ents, toks)
 
 

@@ -99,14 +99,14 @@ def from_doc(doc, tokens: bool = True) -> Annotations:
     return Annotations(tuple(Entity(e.start_char, e.end_char, e.label_) for e in doc.ents), ())
 
 
-def from_record(rec: dict, text: str, key: str = RECORD_FIELD) -> Annotations:
-    """A JSON Lines record's annotations (its `key` field, in Doc.to_json()'s shape): raises AnnotationError
-    with the message the reader reports at the record's file:line."""
+def from_record(rec: dict, text: str, key: str = RECORD_FIELD, tokens: bool = True) -> Annotations:
+    """A JSON Lines record's annotations (its `key` field, in Doc.to_json()'s shape; without `tokens`, its
+    entities only): raises AnnotationError with the message the reader reports at the record's file:line."""
     if key not in rec:
         raise AnnotationError(f"record has no \"{key}\" field: --nlp record reads each document's "
                               f"annotations from it (spaCy's Doc.to_json())")
     try:
-        return Annotations.from_json(rec[key], text)
+        return Annotations.from_json(rec[key], text, tokens)
     except AnnotationError as err:
         raise AnnotationError(f"\"{key}\": {err}") from None
 

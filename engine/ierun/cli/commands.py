@@ -215,7 +215,7 @@ def cmd_eval(argv) -> int:
 
     from ..testing.evaluate import errors, run_gold, score, table, unscorable
     from ..testing.scoring import load_schemes
-    from .nlp_opts import record_field
+    from .nlp_opts import record_args
     loaded = _load_nlp(a.rules, a.nlp, inputs=[a.gold], jsonl=True)
     if isinstance(loaded, int):
         return loaded
@@ -226,7 +226,7 @@ def cmd_eval(argv) -> int:
         _report(err)
         return 1
     try:
-        gold, system, problems = run_gold(rules, a.gold, a.facts, record_field(ann))
+        gold, system, problems = run_gold(rules, a.gold, a.facts, **record_args(ann))
     except OSError as err:
         sys.stderr.write(f"ierun: error: {a.gold}: {err.strerror or err}\n")
         return 1
@@ -290,7 +290,7 @@ def cmd_run(argv) -> int:
     from .runner import RunOptions, run
     rs = RuleSet(plan, a.timeout)
     docs = read_inputs(inputs, a.jsonl, JsonlFields(a.id_field, a.text_field, a.published_field), a.encoding,
-                       published, a.include, a.exclude, a.max_doc_bytes, nlp_opts.record_field(ann))
+                       published, a.include, a.exclude, a.max_doc_bytes, **nlp_opts.record_args(ann))
     job = repr((plan.ruleset.fingerprint, [os.path.realpath(i) if i != "-" else i for i in inputs], a.format,
                 a.jsonl, a.id_field, a.text_field, a.published_field, a.published, a.encoding, a.nlp))
     if a.executor == "dask":

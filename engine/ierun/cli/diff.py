@@ -108,9 +108,9 @@ def _diff(a, old_side, new_side, ann=None) -> int:
     for warning in unscorable(new_rules.ir.facts, new_schemes, gold, a.gold) if a.gold else ():
         sys.stderr.write(f"ierun: warning: {warning}\n")
     schemes = {**old_schemes, **new_schemes}  # verdicts: the new scheme of a type, else the old one
-    from .nlp_opts import extractor_for, record_field
+    from .nlp_opts import extractor_for, record_args
     docs = read_inputs(a.inputs, a.jsonl, JsonlFields(a.id_field, a.text_field), a.encoding,
-                       nlp_field=record_field(ann))
+                       **record_args(ann))
     left, right = itertools.tee(docs)
     jobs = max(1, a.jobs // 2)
     # each side runs the NLP pipeline only if its rules use annotations

@@ -62,7 +62,7 @@ def cmd_explain(argv) -> int:
     from ..testing.explain import ExplainError, explain
     from .inputs import Document, InputProblem, read_inputs
     docs = [Document("<text>", a.text, published)] if a.text is not None else \
-        read_inputs(inputs, encoding=a.encoding, published=published, nlp_field=nlp_opts.record_field(ann))
+        read_inputs(inputs, encoding=a.encoding, published=published, **nlp_opts.record_args(ann))
     if ann is not None and not ann.record:
         rules.nlp = ann.nlp  # the RuleSet runs the pipeline on each text it explains
     status = 0

@@ -68,15 +68,17 @@ def _decode(raw: bytes, where: str, encoding: str):
 
 def read_inputs(specs, jsonl: bool = False, fields: JsonlFields = JsonlFields(), encoding: str = "utf-8",
                 published: dt.date | None = None, include=(), exclude=(),
-                max_doc_bytes: int | None = None, nlp_field: str | None = None) -> Iterator[Document | InputProblem]:
+                max_doc_bytes: int | None = None, nlp_field: str | None = None,
+                nlp_tokens: bool = True) -> Iterator[Document | InputProblem]:
     """Documents in input order, streamed, with an InputProblem in place of each one that cannot be read.
-    `nlp_field` (--nlp record): each JSON Lines record's annotations are read from that field."""
+    `nlp_field` (--nlp record): each JSON Lines record's annotations are read from that field (their tokens
+    only with `nlp_tokens`: reading them is most of the cost, and only rules that test tokens need them)."""
     for item in _read(specs, jsonl, fields, encoding, published, include, exclude):
         if isinstance(item, Document) and item.annotations is not None:  # (record, file:line) from a record
             if nlp_field is None:
                 item.annotations = None
             else:
-                item = _annotated(item, nlp_field)
+                item = _annotated(item, nlp_field, nlp_tokens)
         elif nlp_field is not None and isinstance(item, Document):
             item = InputProblem(item.id, "not a JSON Lines record: --nlp record has no annotations for it")
         if max_doc_bytes is not None and isinstance(item, Document) and len(item.text) > max_doc_bytes // 4 and \
@@ -87,14 +89,14 @@ def read_inputs(specs, jsonl: bool = False, fields: JsonlFields = JsonlFields(),
         yield item
 
 
-def _annotated(doc: Document, key: str) -> Document | InputProblem:
+def _annotated(doc: Document, key: str, tokens: bool) -> Document | InputProblem:
     """A document read from a record (its annotations kept raw by the reader) with its Annotations, or the
     problem with them at the record's file:line."""
     from ..annotations import AnnotationError
     from ..nlp import from_record
     rec, where = doc.annotations
     try:
-        doc.annotations = from_record(rec, doc.text, key)
+        doc.annotations = from_record(rec, doc.text, key, tokens)
     except AnnotationError as err:
         return InputProblem(where, str(err))
     return doc

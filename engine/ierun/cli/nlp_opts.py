@@ -66,7 +66,10 @@ def extractor_for(extractor, ann):
     return AnnotatingExtractor(extractor, ann)
 
 
-def record_field(ann) -> str | None:
-    """The records' field the reader takes annotations from (--nlp record), or None."""
+def record_args(ann) -> dict:
+    """The reader's arguments for the run's annotations: with --nlp record, the records' field it takes them
+    from, and whether it reads their tokens (only when a rule tests tokens)."""
     from ..nlp import RECORD_FIELD
-    return RECORD_FIELD if ann is not None and ann.record else None
+    if ann is None or not ann.record:
+        return {"nlp_field": None}
+    return {"nlp_field": RECORD_FIELD, "nlp_tokens": ann.tokens}

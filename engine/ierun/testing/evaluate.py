@@ -124,10 +124,10 @@ def read_gold(gold_path):
     return gold, problems
 
 
-def run_gold(rules, gold_path, facts_path=None, nlp_field: str | None = None):
+def run_gold(rules, gold_path, facts_path=None, nlp_field: str | None = None, nlp_tokens: bool = True):
     """Apply rules to every article of a gold file: (gold by id, system facts by id and type, problems).
-    `nlp_field`: the field of each article holding its NLP annotations (--nlp record); else rules that use
-    NLP annotations get them from the RuleSet's pipeline."""
+    `nlp_field`: the field of each article holding its NLP annotations (--nlp record; its tokens read only
+    with `nlp_tokens`); else rules that use NLP annotations get them from the RuleSet's pipeline."""
     from collections import defaultdict
 
     from ..cli.emit import jsonl_line
@@ -136,7 +136,7 @@ def run_gold(rules, gold_path, facts_path=None, nlp_field: str | None = None):
     gold, problems = read_gold(gold_path)
     out = open(facts_path, "w", encoding="utf-8") if facts_path else None
     try:
-        for doc in _annotated(rules, read_inputs([gold_path], jsonl=True, nlp_field=nlp_field)):
+        for doc in _annotated(rules, read_inputs([gold_path], jsonl=True, nlp_field=nlp_field, nlp_tokens=nlp_tokens)):
             if isinstance(doc, InputProblem):
                 problems.append(str(doc))
                 continue
