@@ -7,7 +7,7 @@ Pipelines: spaCy's blank English with an EntityRuler (always: no download), and 
 `--model NAME` names an installed spaCy 3 pipeline. `--record FILE` also measures `--nlp record`: a JSON Lines
 corpus whose records carry Doc.to_json() in "nlp" (e.g. written by spaCy 2's en_core_web_sm in another venv),
 read into Annotations and run; `--side-python PY` writes that corpus first with PY (a venv with spaCy and
---side-model: benchmarks/annotate_records.py, run once) and adds its annotating CPU time to the total.
+--side-model: benchmarks/annotate_spacy.py, run once) and adds its annotating CPU time to the total.
 
 Usage: python benchmarks/nlp_cost.py [--docs 1000] [--runs 5] [--model en_core_web_sm] [--record FILE]
        [--side-python /work/sp2venv/bin/python [--side-model en_core_web_sm]] [--rules rules] [--ner-rules rules/title-ner] [--corpus /work/shared/eval/reuters1987-dev.jsonl]"""
@@ -86,7 +86,7 @@ def main():
     ap.add_argument("--model", help="an installed spaCy 3 pipeline to measure too (e.g. en_core_web_sm)")
     ap.add_argument("--record", help="a JSON Lines corpus with Doc.to_json() in each record's \"nlp\"")
     ap.add_argument("--side-python", help="a Python with spaCy and --side-model (e.g. /work/sp2venv/bin/python): "
-                    "it annotates the same articles (benchmarks/annotate_records.py, once), then --nlp record runs")
+                    "it annotates the same articles (benchmarks/annotate_spacy.py, once), then --nlp record runs")
     ap.add_argument("--side-model", default="en_core_web_sm")
     ap.add_argument("--rules", default=str(ROOT / "rules"))
     ap.add_argument("--ner-rules", default=str(ROOT / "rules" / "title-ner"))
@@ -143,11 +143,11 @@ def main():
         import re
         import subprocess
         a.record = str(Path(tmp.name) / "annotated.jsonl")
-        done = subprocess.run([a.side_python, "-W", "ignore", str(Path(__file__).with_name("annotate_records.py")),
-                               a.corpus, a.record, "--model", a.side_model, "--docs", str(a.docs)],
+        done = subprocess.run([a.side_python, "-W", "ignore", str(Path(__file__).with_name("annotate_spacy.py")),
+                               a.side_model, a.corpus, a.record, "--limit", str(a.docs)],
                               capture_output=True, text=True, check=True)
-        print("side venv:", done.stdout.strip())
-        side_cpu = float(re.search(r"in ([0-9.]+) s CPU", done.stdout).group(1))
+        print("side venv:", done.stderr.strip().splitlines()[-1])
+        side_cpu = float(re.search(r"([0-9.]+) s CPU", done.stderr.strip().splitlines()[-1]).group(1))
     if a.record:
         recs = read(a.record, a.docs)
 

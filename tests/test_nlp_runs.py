@@ -355,3 +355,30 @@ def test_a_document_the_pipeline_fails_on_is_its_own_error(tmp_path, rules, caps
         message = "d2: the NLP pipeline failed on this document: ValueError: cannot annotate this"
         assert err == f"{message}\nierun: 1 input failed; the others were processed\n"
         assert json.loads((tmp_path / "e.jsonl").read_text()) == {"doc": "d2", "stage": "nlp", "message": message}
+
+
+PIPELINE_RUNS = []
+
+
+@spacy.Language.component("h17_counts_texts")
+def _counts_texts(doc):
+    PIPELINE_RUNS.append(doc.text)
+    return doc
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_diff_with_a_pipeline_annotates_each_document_once_for_both_sides(tmp_path, rules, capsys, jobs):
+    nlp = ruler_nlp()
+    nlp.add_pipe("h17_counts_texts")
+    nlp.to_disk(tmp_path / "counting")
+    (tmp_path / "new.ie").write_text(RULES.replace('p:<PERSON> "said"', 'p:<PERSON> ("said" | "told")'))
+    (tmp_path / "a.txt").write_text(TEXT)
+    (tmp_path / "b.txt").write_text("Ann Lee told reporters.")
+    PIPELINE_RUNS.clear()
+    assert main(["diff", rules, str(tmp_path / "new.ie"), str(tmp_path / "a.txt"), str(tmp_path / "b.txt"),
+                 "--nlp", str(tmp_path / "counting"), "-j", jobs, "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert [(c["doc"], c["change"], c["new"]["fields"]) for c in map(json.loads, out.splitlines())] == [
+        (str(tmp_path / "b.txt"), "added", {"person": "Ann Lee"})]
+    assert sorted(PIPELINE_RUNS) == sorted([TEXT, "Ann Lee told reporters."])  # once each, not once a side

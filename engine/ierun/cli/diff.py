@@ -92,6 +92,21 @@ def _load_side(arg, rev):
         return None
 
 
+def _annotated_once(docs, ann):
+    """(the documents with their annotations on them, the texts through the pipeline in batches; the Annotator
+    that reads them back, as --nlp record does)."""
+    from ..nlp import RECORD, Annotator
+
+    def annotated():
+        docs_ = iter(docs)
+        while chunk := list(itertools.islice(docs_, ann.batch_size)):
+            real = [d for d in chunk if not isinstance(d, InputProblem)]
+            for d, found in zip(real, ann.annotate(real)):
+                d.annotations = found
+            yield from chunk
+    return annotated(), Annotator(RECORD, tokens=ann.tokens)
+
+
 def _diff(a, old_side, new_side, ann=None) -> int:
     from ..testing.evaluate import read_gold, score, unscorable
     from .parallel import extract_all
@@ -111,9 +126,11 @@ def _diff(a, old_side, new_side, ann=None) -> int:
     from .nlp_opts import extractor_for, record_args
     docs = read_inputs(a.inputs, a.jsonl, JsonlFields(a.id_field, a.text_field), a.encoding,
                        **record_args(ann))
-    left, right = itertools.tee(docs)
     jobs = max(1, a.jobs // 2)
-    # each side runs the NLP pipeline only if its rules use annotations
+    if ann is not None and not ann.record and jobs == 1 and old_rules.plan.nlp_needs and new_rules.plan.nlp_needs:
+        docs, ann = _annotated_once(docs, ann)  # both sides in this process: one pipeline run for the two
+    left, right = itertools.tee(docs)
+    # each side runs the NLP pipeline only if its rules use annotations (in its workers with --jobs 4 or more)
     old_x, new_x = (extractor_for(r.extractor, ann if r.plan.nlp_needs else None)
                     for r in (old_rules, new_rules))
     runs = (extract_all(old_x, left, jobs), extract_all(new_x, right, jobs))
