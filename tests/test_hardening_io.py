@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -183,16 +184,34 @@ def test_a_full_disk_is_a_message_and_the_run_resumes(capsys, monkeypatch):
     assert Path("out.jsonl").read_text() == whole and not Path("out.jsonl.checkpoint").exists()
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_ctrl_c_says_where_the_run_stopped_and_resumes(tmp_path):
     write_jsonl(Path("c.jsonl"), docs(4000))
     base = [sys.executable, "-m", "ierun", str(ROOT / "rules"), "c.jsonl", "-q", "-j", "2"]
     subprocess.run(base + ["-o", "whole.jsonl"], env=ENV, check=True)
+    # the interrupted run reads its input from a named pipe that is never closed, so it cannot end on its own
+    # however fast or slow the machine is; the resumed run reads the whole file, under the same name
+    os.replace("c.jsonl", "c.full")
+    os.mkfifo("c.jsonl")
     proc = subprocess.Popen(base + ["-o", "out.jsonl", "--checkpoint-seconds", "0.05"], env=ENV,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    pipe = open("c.jsonl", "w")  # (waits for the run to open it)
+
+    def feed():
+        try:
+            for d in docs(2000):
+                pipe.write(json.dumps(d) + "\n")
+            pipe.flush()
+        except BrokenPipeError:  # the run was stopped while the pipe was full
+            pass
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
     checkpoint = Path("out.jsonl.checkpoint")
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (checkpoint.exists() and json.loads(checkpoint.read_text())["docs"] > 200):
         time.sleep(0.02)
+    assert proc.poll() is None
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group, workers included
     try:
         err = proc.communicate(timeout=60)[1]
@@ -200,6 +219,13 @@ def test_ctrl_c_says_where_the_run_stopped_and_resumes(tmp_path):
         if proc.poll() is None:  # a hung run: stopped here, not left behind
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        feeder.join(10)
+        try:
+            pipe.close()
+        except BrokenPipeError:  # what was buffered could not be written: the run is gone
+            pass
+    os.unlink("c.jsonl")
+    os.replace("c.full", "c.jsonl")
     assert proc.returncode == 130
     done = json.loads(checkpoint.read_text())["docs"]
     assert err == (f"ierun: interrupted after {done:,} documents; the facts so far are in "
