@@ -195,7 +195,8 @@ def big_rules(tmp_path, monkeypatch):
     monkeypatch.setenv("IERUN_CACHE_DIR", str(tmp_path / "cache"))
     folder = tmp_path / "big"
     folder.mkdir()
-    (folder / "given.txt").write_text("".join(f"Name{i:04d}\n" for i in range(1200)), encoding="utf-8")
+    # as many names as make a lexicon scanned (Name0000 .. Name9999, then Name10000 ..)
+    (folder / "given.txt").write_text("".join(f"Name{i:04d}\n" for i in range(max(lexscan.SCAN_MIN, 1200))), encoding="utf-8")
     (folder / "person.ie").write_text(BIG_RULES, encoding="utf-8")
     return folder
 
