@@ -76,7 +76,7 @@ def test_explain_plan_shows_each_rules_gate(capsys, tmp_path):
 
 def test_kept_regex_programs_match_like_their_sources(packs):
     """A cached plan rebuilds its regexes from the programs it kept, without parsing: the same matches."""
-    from ierun.engine.compile import compile_regex, from_code
+    from ierun.engine.regex_code import compile_regex, from_code
     gated, _ = packs
     text = (ROOT / "examples" / "seed" / "menafn-kz-uk.txt").read_text(encoding="utf-8")
     text += "\nIt paid 300 mln dlrs, Treasury Secretary James Baker said. LONDON, March 3 - A $5 bid."

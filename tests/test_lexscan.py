@@ -8,9 +8,10 @@ import regex
 from hypothesis import example, given, settings, strategies as st
 
 from ierun.engine import lexscan
-from ierun.engine.compile import (Emitter, compile_pattern, compile_regex, compile_ruleset, pattern_regex,
+from ierun.engine.compile import (Emitter, compile_pattern, compile_ruleset, pattern_regex,
                                   rule_regex)
 from ierun.engine.match import Extractor, _trim, capture_names
+from ierun.engine.regex_code import compile_regex
 from ierun.language import ir
 from ierun.language import nodes as A
 import ierun

@@ -8,7 +8,8 @@ import pytest
 import regex
 
 from ierun import pipeline
-from ierun.engine.compile import compile_ruleset, regex_code
+from ierun.engine.compile import compile_ruleset
+from ierun.engine.regex_code import regex_code
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,6 @@ and a match's span never start with white space.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 import regex
@@ -17,11 +16,13 @@ from ..language import nodes as A
 from ..language import ir
 from ..language.tree import nullable, walk
 from ..language.visit import IRPatternVisitor
-from ..language.tokens import glued_tokens, kind
+from ..language.tokens import glued_tokens
 from ..language.nlp import constraints
 from .boundaries import BOUNDARY, TOKEN_CLASS_RE, boundary_after, boundary_before
 from .lexscan import SCAN_MIN, SLOT, LexiconIndex, split_template
 from .nlp import MARK_OPT, MARK_OPT_BEHIND, NOT_IN_MARK, token_regex as nlp_token_regex
+from .regex_code import LIST_REF, compile_regex, from_code, regex_code
+from .triggers import FACT_KEY, triggers
 
 GAP = r"\s*+"
 FACT_PAD = "\uf8ff"
@@ -55,7 +56,6 @@ def literal_regex(text: str, ignore_case: bool, mark: str = "") -> str:
 
 
 LIST_MIN = 4  # a trie node's tokens, from this many on, are a named list (`\\L<name>`: a set, quick to compile)
-_LIST_REF = regex.compile(r"\\L<(\w+)>")
 
 
 def lexicon_regex(lex: ir.Lexicon, lists: dict[str, list[str]] | None = None, mark: str = "") -> str:
@@ -275,145 +275,6 @@ def rule_regex(emit: "Emitter", pattern) -> str:
     return body if may_start_raw(pattern) else r"(?!\s)" + body
 
 
-# ---- triggers ------------------------------------------------------------------------------------
-DIGIT_KEY = "\x00digit"
-FACT_KEY = "\x00fact:"  # + a fact type: rules that consume it run once such facts exist
-
-
-def _token_key(tok: str) -> str:
-    k = kind(tok[0])
-    if k == "D":
-        return DIGIT_KEY
-    return tok.casefold()
-
-
-class _Triggers(IRPatternVisitor):
-    """Keys one of which a document must contain for the pattern to match; None: no usable condition.
-    `lexicon_keys` keeps each lexicon's keys across the rules of a plan (a lexicon may have 50,000 phrases)."""
-
-    def __init__(self, ruleset: ir.RuleModel, lexicon_keys: dict):
-        self.ruleset, self.lexicon_keys = ruleset, lexicon_keys
-
-    def visit_Lit(self, node):
-        toks = glued_tokens(node.text)
-        return frozenset([_token_key(toks[0][0])])
-
-    def visit_TokenClass(self, node):
-        return frozenset([DIGIT_KEY]) if node.name == "NUMBER" else None
-
-    def visit_LexRef(self, node):
-        if node.name not in self.lexicon_keys:
-            lex = self.ruleset.lexicons[node.name]
-            self.lexicon_keys[node.name] = frozenset(_token_key(glued_tokens(p)[0][0]) for p in lex.phrases) or None
-        return self.lexicon_keys[node.name]
-
-    def visit_FactRef(self, node):
-        return frozenset([FACT_KEY + node.type])
-
-    def visit_Capture(self, node):
-        return self.visit(node.item)
-
-    def visit_Repeat(self, node):
-        return self.visit(node.item) if node.min >= 1 else None
-
-    def visit_Alt(self, node):
-        sets = [self.visit(b) for b in node.branches]
-        return None if any(s is None for s in sets) else frozenset().union(*sets)
-
-    def visit_Seq(self, node):
-        best = None
-        for item in node.items:
-            s = self.visit(item)
-            if s is not None and (best is None or _rank(s) < _rank(best)):
-                best = s
-        return best
-
-    def visit_Regex(self, node):
-        return None  # regexes, look-arounds, NLP tokens
-
-    visit_Look = visit_TokenConstraint = visit_Regex
-
-
-def triggers(ruleset: ir.RuleModel, node, lexicon_keys: dict | None = None) -> frozenset | None:
-    """Keys one of which a document must contain for the pattern to match (see _Triggers)."""
-    return _Triggers(ruleset, {} if lexicon_keys is None else lexicon_keys).visit(node)
-
-
-def _rank(keys: frozenset):
-    # best: facts the rule consumes (none in the document: nothing to do), then rare words over digits
-    return (not all(k.startswith(FACT_KEY) for k in keys), DIGIT_KEY in keys, len(keys))
-
-
-def document_keys(text: str) -> set[str]:
-    """The trigger keys present in a document: its case-folded words, punctuation characters, digits."""
-    folded = text.casefold()
-    keys = set(_WORDS.findall(folded))
-    keys.update(folded)  # single characters: one-letter words, punctuation and symbols
-    if _HAS_DIGIT.search(text):
-        keys.add(DIGIT_KEY)
-    return keys
-
-
-_WORDS = regex.compile(r"[\p{L}\p{M}]{2,}")
-_HAS_DIGIT = regex.compile(r"\p{Nd}")
-
-
-def compile_regex(source: str, lists: dict[str, list[str]]) -> regex.Pattern:
-    return regex.compile(source, regex.V0, **{name: lists[name] for name in set(_LIST_REF.findall(source))})
-
-
-CODE_MAX = 100_000  # a larger regex (a huge lexicon written out) is parsed when first used, as it always was
-
-
-_CAPTURE = threading.Lock()
-
-
-def regex_code(source: str, lists: dict[str, list[str]]) -> tuple | None:
-    """The `regex` module parses a pattern in Python (most of the start-up of a large rule set) and hands the
-    parsed program to its C core. The arguments of that hand-over are kept in the cached plan, so a later run
-    rebuilds the pattern without parsing it (`from_code`). None where `regex` does not work that way; the
-    plan cache is keyed by the `regex` version, so a kept program always meets the core that made it.
-
-    `regex` offers no way to get the program but to watch the hand-over, so its core is replaced by a spy
-    for the duration of one compile: under a lock (one capture at a time, so each restores what it found),
-    restored in `finally`, and keeping only the calls of the capturing thread (another thread compiling
-    meanwhile goes straight through to the core)."""
-    core = getattr(getattr(regex, "_main", None), "_regex", None)
-    if core is None or not hasattr(core, "compile") or len(source) > CODE_MAX:
-        return None
-    kept = []
-    me = threading.get_ident()
-
-    class Spy:
-        def __getattr__(self, name):
-            return getattr(core, name)
-
-        @staticmethod
-        def compile(*args):
-            if threading.get_ident() == me:
-                kept.append(args)
-            return core.compile(*args)
-
-    with _CAPTURE:
-        core = regex._main._regex
-        regex._main._regex = Spy()
-        try:
-            regex.compile(source, regex.V0, cache_pattern=False,
-                          **{name: lists[name] for name in set(_LIST_REF.findall(source))})
-        except Exception:
-            return None
-        finally:
-            regex._main._regex = core
-    return kept[0] if len(kept) == 1 else None
-
-
-def from_code(code: tuple) -> regex.Pattern | None:
-    try:
-        return regex._main._regex.compile(*code)
-    except Exception:  # a program this core does not take: compile from the source instead
-        return None
-
-
 # ---- the plan ------------------------------------------------------------------------------------
 @dataclass
 class CompiledRule:
@@ -555,7 +416,7 @@ def compile_ruleset(ruleset: ir.RuleModel, pieces: Pieces | None = None, scan_mi
                         scanned[lex_name] = LexiconIndex(ruleset.lexicons[lex_name])
             elif pieces is not None:
                 pieces.file = _file_of(rule)
-                used = sorted(set(_LIST_REF.findall(source)))
+                used = sorted(set(LIST_REF.findall(source)))
                 code = pieces.get(("re", source, [(n, lists[n]) for n in used]), lambda: regex_code(source, lists))
             else:
                 code = regex_code(source, lists)

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from ..language import nodes as A
 from . import gate, lexscan, nlp
 from ..language.tree import capture_kind, walk
-from .compile import FACT_KEY, FACT_PAD, CompiledRule, Plan, compile_regex, document_keys, fact_marker
+from .compile import FACT_PAD, CompiledRule, Plan, fact_marker
+from .regex_code import compile_regex
+from .triggers import FACT_KEY, document_keys
 from ..errors import Diagnostic, IerunError, diagnostic
 from ..messages import Errors
 from .expr import Env, compile_expr, field_value

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..engine.compile import FACT_KEY, document_keys, triggers
+from ..engine.triggers import FACT_KEY, document_keys, triggers
 from ..engine.segments import ranges
 from ..engine.trace import Dropped, Failed, Kept
 from ..messages import Errors, Message
