@@ -36,6 +36,12 @@ def cli(*args, cache, cwd):
                           capture_output=True, text=True)
 
 
+def note(why: str) -> str:
+    """What `ierun run` says when the cache is refused."""
+    return (f"ierun: note: the plan cache is not used: {why}; every run compiles the rules (IERUN_CACHE_DIR can name "
+            f"another folder)\n")
+
+
 def facts_of(out: str) -> list:
     return [json.loads(line) for line in out.splitlines()]
 
@@ -64,7 +70,7 @@ def test_planted_pickle_in_world_writable_folder_is_never_run(tmp_path, seed_fac
     plant(cache, pipeline.fingerprint([RULES]), marker)
     for _ in range(2):
         done = cli(RULES, SEED, cache=cache, cwd=tmp_path)
-        assert (done.returncode, done.stderr) == (0, "")
+        assert (done.returncode, done.stderr) == (0, note(f"other users can write to {cache} (chmod 700 it)"))
         assert done.stdout == seed_facts
         assert not marker.exists()
     # nothing of ours is written to a folder others can write to
@@ -81,7 +87,7 @@ def test_cache_folder_owned_by_another_user_is_not_used(tmp_path, seed_facts):
     for f in [cache, *cache.iterdir()]:
         os.chown(f, 65534, 65534)
     done = cli(RULES, SEED, cache=cache, cwd=tmp_path)
-    assert (done.returncode, done.stderr, done.stdout) == (0, "", seed_facts)
+    assert (done.returncode, done.stderr, done.stdout) == (0, note(f"{cache} belongs to another user"), seed_facts)
     assert not marker.exists()
 
 
@@ -119,6 +125,25 @@ def test_key_readable_or_writable_by_others_disables_the_cache(tmp_path, monkeyp
     assert plancache.read("k1") == [1, 2]
     os.chmod(tmp_path / "cache" / "key", mode)
     assert plancache.read("k1") is None
+
+
+def test_a_refused_cache_is_one_note_that_says_why(tmp_path, seed_facts):
+    cache = tmp_path / "cache"
+    assert cli(RULES, SEED, cache=cache, cwd=tmp_path).stderr == ""  # made 0700, with its key: used, no note
+    os.chmod(cache / "key", 0o644)
+    for quiet in ([], ["-q"]):
+        done = cli(RULES, SEED, *quiet, cache=cache, cwd=tmp_path)
+        assert (done.returncode, done.stdout) == (0, seed_facts)
+        assert done.stderr == ("" if quiet else note(f"its key file {cache / 'key'} is not private (chmod 600 it)"))
+    os.chmod(cache / "key", 0o600)
+    (tmp_path / "file").write_text("")
+    os.symlink(cache, tmp_path / "link")
+    for where, why in [(cache, None), (tmp_path / "file", f"{tmp_path / 'file'} is not a folder"),
+                       (tmp_path / "link", f"{tmp_path / 'link'} is a symbolic link"),
+                       (tmp_path / "file" / "sub", f"{tmp_path / 'file' / 'sub'} does not exist and could not be made")]:
+        done = cli(RULES, SEED, cache=where, cwd=tmp_path)
+        assert (done.returncode, done.stdout, done.stderr) == (0, seed_facts, note(why) if why else "")
+        assert cli(RULES, SEED, "--no-cache", cache=where, cwd=tmp_path).stderr == ""
 
 
 def test_world_writable_folder_is_neither_read_nor_written(tmp_path, monkeypatch):

@@ -125,6 +125,16 @@ def cmd_print(argv) -> int:
     return 0
 
 
+def _cache_note() -> None:
+    """One line when the plan cache is refused: each run then compiles the rules (seconds), for a reason the
+    user can fix."""
+    from ..engine import plancache
+    why = plancache.refusal(plancache.cache_dir())
+    if why is not None:
+        sys.stderr.write(f"ierun: note: the plan cache is not used: {why}; every run compiles the rules "
+                         f"(IERUN_CACHE_DIR can name another folder)\n")
+
+
 def _load(paths, **kw):
     """The compiled rule set, or None after reporting why not."""
     from ..pipeline import RuleSet
@@ -283,6 +293,8 @@ def cmd_run(argv) -> int:
         return 1
     if a.explain == "plan":
         _explain_plan(plan)
+    if not a.no_cache and not a.quiet:
+        _cache_note()
     ann, status = nlp_opts.annotator(a.nlp, [plan], a.quiet)
     if status is not None:
         return status

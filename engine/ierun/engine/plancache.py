@@ -71,6 +71,27 @@ def usable_folder(folder: Path, create: bool) -> bool:
     return stat.S_ISDIR(st.st_mode) and _private(st)
 
 
+def refusal(folder: Path) -> str | None:
+    """Why the cache in `folder` is not used, in words with the fix where there is one (None: it is used)."""
+    try:
+        st = os.lstat(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return f"{folder} does not exist and could not be made"
+    except OSError as err:
+        return f"{folder} cannot be read ({err.strerror})"
+    if stat.S_ISLNK(st.st_mode):
+        return f"{folder} is a symbolic link"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"{folder} is not a folder"
+    if st.st_uid != os.getuid():
+        return f"{folder} belongs to another user"
+    if not _private(st):
+        return f"other users can write to {folder} (chmod 700 it)"
+    if os.path.lexists(folder / KEY_FILE) and secret(folder, create=False) is None:
+        return f"its key file {folder / KEY_FILE} is not private (chmod 600 it)"
+    return None
+
+
 def _read_private(path: Path, limit: int | None = None) -> bytes | None:
     """The content of a regular file of the user's own that no one else can write to, else None."""
     try:
