@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 import ierun
-from ierun.engine import gate
+from ierun.engine import gate, superset
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(gate.hyperscan is None, reason="Hyperscan is not installed")
 
@@ -58,7 +58,7 @@ def test_the_gate_survives_pickling(packs):
 ])
 def test_the_character_before_a_match(pattern, ctx):
     rules = ierun.loads(f"fact F {{ }}\nrule r -> F {{ match {pattern} }}\n")
-    source = gate.superset_pattern(rules.extractor.plan.ruleset, rules.ir.rules[0].pattern)
+    source = superset.superset_pattern(rules.extractor.plan.ruleset, rules.ir.rules[0].pattern)
     assert source.endswith(ctx)
 
 

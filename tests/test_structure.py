@@ -120,7 +120,7 @@ def test_every_walker_is_a_visitor():
     patterns, expressions = _all_walkers()
     assert len(patterns) >= 11 and len(expressions) >= 5
     assert {f"{w.__module__}.{w.__qualname__}" for w in patterns} >= {
-        "ierun.engine.compile.Emitter", "ierun.engine.gate._Superset", "ierun.language.check._References",
+        "ierun.engine.compile.Emitter", "ierun.engine.superset.Superset", "ierun.language.check._References",
         "ierun.language.lower._Inline", "ierun.language.printer._PatternPrinter", "ierun.language.tree.MinTokens",
         "ierun.testing.reference.Matcher", "ierun.testing.strategies._TextStrategy"}
     assert all(w.missing() == [] for w in patterns + expressions)
@@ -216,12 +216,12 @@ def test_token_classes_are_named_in_one_place():
     """language/nodes.TOKEN_CLASSES is the list; the grammar and every table keyed by class agree with it."""
     import re
 
-    from ierun.engine import boundaries, gate
+    from ierun.engine import boundaries, superset
     from ierun.language import tokens
     from ierun.paths import grammar_file
     from ierun.testing import strategies
     names = set(A.TOKEN_CLASSES)
     grammar = re.search(r"^TOKEN_CLASS\.\d+: (.+)$", grammar_file().read_text(encoding="utf-8"), re.M).group(1)
     assert set(re.findall(r'"([A-Z]+)"', grammar)) == names
-    for table in (boundaries.TOKEN_CLASS_RE, tokens._CLASS_TEST, gate.TOKEN_CLASS, strategies._CLASS):
+    for table in (boundaries.TOKEN_CLASS_RE, tokens._CLASS_TEST, superset.TOKEN_CLASS, strategies._CLASS):
         assert set(table) == names

@@ -334,7 +334,7 @@ def _explain_model(rules, stage):
 
 
 def _explain_plan(plan):
-    from ..engine.gate import superset_pattern
+    from ..engine.superset import superset_pattern
     for i, phase in enumerate(plan.phases):
         for cr in phase:
             trig = "always" if cr.trigger is None else ", ".join(sorted(k.replace("\x00", "") for k in cr.trigger)[:12])

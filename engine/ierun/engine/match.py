@@ -10,7 +10,7 @@ import regex
 from dataclasses import dataclass, field
 
 from ..language import nodes as A
-from . import gate, lexscan, nlp
+from . import lexscan, nlp, superset
 from ..language.tree import capture_kind, walk
 from .compile import FACT_PAD, CompiledRule, Plan, fact_marker
 from .regex_code import compile_regex
@@ -379,8 +379,8 @@ class Extractor:
         parts.append(text[pos:])
         if not self.plan.gates:
             return "".join(parts), None
-        data = b"".join(gate.to_bytes(text[a:s]) + gate.MARKER_BYTE + gate.PAD_BYTE * (e - s - 1) for a, s, e in gaps)
-        return "".join(parts), data + gate.to_bytes(text[pos:])
+        data = b"".join(superset.to_bytes(text[a:s]) + superset.MARKER_BYTE + superset.PAD_BYTE * (e - s - 1) for a, s, e in gaps)
+        return "".join(parts), data + superset.to_bytes(text[pos:])
 
     def _apply(self, doc: _Document, cr: CompiledRule, subject: str, starts) -> list:
         """The rule's matches in the subject (at `starts` only, when the gate gave them): all of them, or,
