@@ -197,7 +197,8 @@ def big_rules(tmp_path, monkeypatch):
     folder = tmp_path / "big"
     folder.mkdir()
     # as many names as make a lexicon scanned (Name0000 .. Name9999, then Name10000 ..)
-    (folder / "given.txt").write_text("".join(f"Name{i:04d}\n" for i in range(max(lexscan.SCAN_MIN, 1200))), encoding="utf-8")
+    (folder / "given.txt").write_text("".join(f"Name{i:04d}\n" for i in range(max(lexscan.SCAN_MIN, 1200))),
+                                      encoding="utf-8")
     (folder / "person.ie").write_text(BIG_RULES, encoding="utf-8")
     return folder
 
@@ -215,6 +216,23 @@ def test_a_big_lexicon_is_scanned_and_its_plan_cached(big_rules, monkeypatch):
     assert len(compiled) == 1  # the second load read the plan from the cache
     assert set(again.extractor.plan.scanned) == {"given"} and again.extractor.plan.rules[0].template is not None
     assert [f.to_dict() for f in again.extract(BIG_TEXT)] == [f.to_dict() for f in first.extract(BIG_TEXT)]
+
+
+def test_a_rule_whose_regex_is_long_besides_the_lexicon_keeps_it_written_in(big_rules):
+    """Compiled for each document, a long regex would cost more than the lexicon's tries (lexscan.TEMPLATE_MAX):
+    such a rule keeps the big lexicon in its regex, a short one has it scanned; the facts are the same."""
+    words = " | ".join(f'"chair{i}"' for i in range(60))
+    (big_rules / "role.ie").write_text(f'fact Role {{ text: str }}\nrule role.before_name -> Role {{\n'
+                                       f'    match r:({words}) (?= @given)\n    text = r\n}}\n', encoding="utf-8")
+    text = BIG_TEXT + " chair7 Name0042 Lee, chair8 Ng and chair59 NAME1100."
+    rules = ierun.load(str(big_rules), use_cache=False)
+    by_name = {cr.name: cr for cr in rules.extractor.plan.rules}
+    assert by_name["role.before_name"].template is None
+    assert by_name["person.given"].template is not None
+    assert [(f.type, f.text) for f in rules.extract(text) if f.type == "Role"] == [("Role", "chair7"), ("Role", "chair59")]
+    model = pipeline.load_model([big_rules])
+    assert [f.to_dict() for f in rules.extract(text)] == [
+        f.to_dict() for f in Extractor(compile_ruleset(model, scan_min=10**9)).run(text).facts]
 
 
 def test_a_big_lexicon_without_hyperscan(big_rules, monkeypatch):

@@ -19,7 +19,7 @@ from ..language.visit import IRPatternVisitor
 from ..language.tokens import glued_tokens
 from ..language.nlp import constraints
 from .boundaries import BOUNDARY, TOKEN_CLASS_RE, boundary_after, boundary_before
-from .lexscan import SCAN_MIN, SLOT, LexiconIndex, split_template
+from .lexscan import SCAN_MIN, SLOT, TEMPLATE_MAX, LexiconIndex, split_template
 from .nlp import MARK_OPT, MARK_OPT_BEHIND, NOT_IN_MARK, token_regex as nlp_token_regex
 from .regex_code import LIST_REF, compile_regex, from_code, regex_code
 from .triggers import FACT_KEY, triggers
@@ -388,7 +388,8 @@ def _uses_slot(pattern) -> bool:
 
 
 def compile_ruleset(ruleset: ir.RuleModel, pieces: Pieces | None = None, scan_min: int = SCAN_MIN) -> Plan:
-    """The IR -> a Plan. Lexicons of `scan_min` phrases or more are scanned (lexscan.py)."""
+    """The IR -> a Plan. Lexicons of `scan_min` phrases or more are scanned (lexscan.py) in the rules whose
+    regex is short without them."""
     fact_index = {name: i for i, name in enumerate(sorted(ruleset.facts))}
     lists: dict[str, list[str]] = {}
     emit = Emitter(ruleset, fact_index, lists=lists)
@@ -409,6 +410,8 @@ def compile_ruleset(ruleset: ir.RuleModel, pieces: Pieces | None = None, scan_mi
             template = None
             if big and not _uses_slot(rule.pattern) and not constraints(rule.pattern):
                 template = split_template(rule_regex(slotted.use(rule.pattern), rule.pattern), big)
+                if template is not None and sum(map(len, template[0::2])) > TEMPLATE_MAX:
+                    template = None  # compiled for each document, its long regex would cost more than the lexicon
             if template is not None:  # the full regex is compiled only if asked for (explain): never for a run
                 code = None
                 for lex_name in template[1::2]:

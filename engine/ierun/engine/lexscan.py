@@ -2,7 +2,8 @@
 
 A lexicon written into a rule's regex costs, at every place the rule is tried, time that grows with the
 number of its phrases (`regex` tries a named list or an alternation entry by entry: 50,000 names take
-milliseconds a try). So a lexicon of SCAN_MIN (10,000) phrases or more is *scanned* instead:
+milliseconds a try). So a lexicon of SCAN_MIN phrases or more is *scanned* instead, in each rule whose regex
+without it is short (TEMPLATE_MAX; a long one would cost more to compile for each document):
 
   - compiling: the lexicon becomes an index from the first token of each phrase (its key, see `_key`) to the
     phrases starting with it; a rule that uses it is compiled as a template with a slot where the lexicon's
@@ -30,11 +31,14 @@ from ..language import ir
 from ..language.tokens import TOKEN_RE, glued_tokens, kind
 from .boundaries import BOUNDARY, boundary_after, boundary_before
 
-SCAN_MIN = 10_000  # lexicons with this many phrases or more are scanned
-# (a scanned lexicon's rule is compiled for each document: its whole regex, parsed in Python, every time the
-# strings found differ. For the pack's 2,505 given names next to the role pattern that cost 55 ms a document,
-# where the names written into the regex, compiled once and kept in the plan, cost nothing measurable; at
-# 50,000 names written in, every try of the rule takes milliseconds. benchmarks/big_lexicon.py --entries N.)
+SCAN_MIN = 1000  # lexicons with this many phrases or more are scanned ...
+TEMPLATE_MAX = 2000  # ... in the rules whose regex without them is at most this long
+# A scanned lexicon's rule is compiled for each document, its whole regex parsed by `regex` in Python (about
+# 8 µs a character): `@big_name CAPWORD` (69 characters besides the lexicon) costs 0.6 ms, title-ner's
+# `%role (?= ... @given_name)` (50,507) 0.4 s a document. Such a rule keeps the lexicon written into its regex,
+# compiled once and kept in the plan: tried only where its long start matched, the lexicon costs little there.
+# (1,000 articles, one rule starting with a lexicon, written in / scanned: 2,500 names 3.5 / 0.5 s, 10,000
+# names 23.7 / 0.4 s of CPU.)
 SLOT = "\x00"    # marks a scanned lexicon's place in a rule's regex template: SLOT name SLOT
 
 # the case-insensitive key: ASCII letters lower-cased, every other character `?`, and the letters that have
