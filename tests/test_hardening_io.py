@@ -389,6 +389,19 @@ def test_a_document_that_kills_its_worker_is_reported_and_the_run_goes_on(capsys
     assert Path("out.jsonl").read_text() == whole
 
 
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_a_document_that_kills_its_worker_is_reported_on_the_html_page_too(capsys, monkeypatch, bounded):
+    write_jsonl(Path("c.jsonl"), docs(90))  # (one page)
+    _killer(monkeypatch, "d70", once=False)
+    assert main([RULES, "c.jsonl", "-j", "2", "--format", "html", "-o", "out.html", "--errors", "e.jsonl"]) == 1
+    message = ("d70: the worker process running this document died (killed, or out of memory) twice; "
+               "its facts are missing")
+    assert capsys.readouterr().err == f"{message}\nierun: 1 input failed; the others were processed\n"
+    assert json.loads(Path("e.jsonl").read_text()) == {"doc": "d70", "stage": "worker", "message": message}
+    page = Path("out.html").read_text()
+    assert page.count('<section class="doc"') == 89 and message in page
+
+
 DASK_KILLER = '''
 import os, sys
 from ierun.cli import parallel

@@ -226,6 +226,15 @@ def test_a_bad_input_is_reported_and_shown_and_the_others_written(tmp_path, caps
     assert page.count('<section class="doc"') == 1 and html.escape(str(good)) in page
 
 
+def test_explain_matches_with_html_prints_what_it_prints_with_json_lines(capsys):
+    argv = [str(ROOT / "examples" / "rules"), str(SEED), "--explain", "matches", "--jobs", "1"]
+    assert main(argv) == 0
+    trace = capsys.readouterr().err
+    assert trace.startswith(f"--- matches in {SEED}\n") and "kept    money." in trace
+    assert main(argv + ["--format", "html"]) == 0
+    assert capsys.readouterr().err == trace
+
+
 def test_resume_is_refused_with_html(tmp_path, capsys):
     rules_path, corpus = _corpus(tmp_path, 1)
     out = tmp_path / "facts.html"

@@ -297,6 +297,8 @@ def run_html(extractor, docs, opts, plan, stdout=None, stderr=None, docs_per_pag
             doc = result.doc
             if isinstance(doc, InputProblem):
                 fail(doc.where, "input", str(doc))
+            elif result.lost is not None:
+                fail(doc.id, "worker", f"{doc.id}: {result.lost}")
             else:
                 if pages.needs_new_page():
                     if opts.output is None:
@@ -306,9 +308,9 @@ def run_html(extractor, docs, opts, plan, stdout=None, stderr=None, docs_per_pag
                         return 2
                     pages.flush(has_next=True)
                 for problem in result.problems:
-                    fail(doc.id, "match", problem)
+                    fail(doc.id, result.stage, problem)
                 if result.trace is not None:
-                    stderr.write(f"--- matches in {doc.id}\n" + "".join(t + "\n" for t in result.trace))
+                    stderr.write(f"--- matches in {doc.id}\n" + "".join(event.render() + "\n" for event in result.trace))
                 pages.page.add(PageDoc(doc.id, doc.text, [json.loads(line) for line in result.lines]))
             if opts.fail_fast and failures:
                 stderr.write("ierun: stopped at the first failure (--fail-fast)\n")
