@@ -114,7 +114,7 @@ def test_optional_rules_are_skipped_with_one_note():
     assert [(f.type, f.text) for f in out.facts] == [("Co", "Apple")]
     assert out.problems == []
     assert [n.render() for n in out.notes] == [
-        "t.ie:1:1: warning[W401]: no NLP pipeline: 1 rule that need one skipped (title.role_person)\n"
+        "t.ie:1:1: warning[W401]: no NLP pipeline: 1 rule needing one skipped (title.role_person)\n"
         "    uses nlp entities PERSON, ORG optional\n"
         "    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
         "  hint: run with --nlp NAME or --nlp record to use them"]
@@ -320,5 +320,5 @@ def test_cli_run_with_optional_rules_says_once_what_it_skips(tmp_path, monkeypat
     assert [json.loads(line)["text"] for line in out.splitlines()] == ["Apple", "Apple"]
     assert main(["run", "r", "d.txt"]) == 0
     err = capsys.readouterr().err
-    assert err == ("r/t.ie:1:1: warning[W401]: no NLP pipeline: 1 rule that need one skipped (title.role_person); "
+    assert err == ("r/t.ie:1:1: warning[W401]: no NLP pipeline: 1 rule needing one skipped (title.role_person); "
                    "run with --nlp NAME or --nlp record to use them\n")

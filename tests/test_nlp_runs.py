@@ -118,7 +118,7 @@ def test_optional_needs_without_a_pipeline_note_once_and_skip_those_rules(tmp_pa
     assert main(argv) == 0
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == (f"{tmp_path / 'ner.ie'}:1:1: warning[W401]: no NLP pipeline: 2 rules that need one skipped "
+    assert err == (f"{tmp_path / 'ner.ie'}:1:1: warning[W401]: no NLP pipeline: 2 rules needing one skipped "
                    f"(said.person_said, works.person_of_org); run with --nlp NAME or --nlp record to use them\n")
     assert main(argv + ["-q"]) == 0
     assert capsys.readouterr() == ("", "")

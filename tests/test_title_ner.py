@@ -148,7 +148,7 @@ def test_cli_without_a_pipeline_notes_the_skipped_rules(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert [json.loads(line)["type"] for line in out.splitlines()] == ["Dateline"]
     assert err == (f"{shown(RULES / 'title-ner' / 'title_ner.ie')}:{USES_LINE}:1: warning[W401]: no NLP pipeline: "
-                   "5 rules that need one skipped (title_ner.role_person, title_ner.person_comma_role, "
+                   "5 rules needing one skipped (title_ner.role_person, title_ner.person_comma_role, "
                    "title_ner.role_of_org and 2 more); run with --nlp NAME or --nlp record to use them\n")
 
 

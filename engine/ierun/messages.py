@@ -132,6 +132,8 @@ class Errors:
     UNKNOWN_FACT = Message("E101", "unknown fact type '{type}'")
     # ---- patterns
     BAD_REGEX = Message("E111", "invalid regular expression: {reason}")
+    BAD_REGEX_VERSION = Message("E111", "invalid regular expression: {reason}",
+                                "ierun compiles every regex with the regex module's version 0 behaviour: remove (?V1)")
     BAD_REGEX_UNCLOSED = Message("E111", "invalid regular expression: {reason}",
                                  "this '{char}' is never closed: add '{close}', or write \\{char} for a literal '{char}'")
     TOKEN_REGEX_SPACE = Message("E111", "a token regex must not match white space",
@@ -251,7 +253,7 @@ Errors.NLP_UNDECLARED_TOKENS = Message("E132", "rule '{rule}' tests NLP tokens, 
 Errors.NLP_MISSING = Message("E202", "the rules need an NLP pipeline ({what}, declared here) and none was given",
                              "run with --nlp NAME (an installed spaCy pipeline, e.g. en_core_web_sm) or --nlp record, "
                              "pass annotations=..., or mark the declaration 'optional'")
-Errors.NLP_SKIPPED = Message("W401", "no NLP pipeline: {n} rule{s} that need one skipped ({rules})",
+Errors.NLP_SKIPPED = Message("W401", "no NLP pipeline: {n} rule{s} needing one skipped ({rules})",
                              "run with --nlp NAME or --nlp record to use them")
 Errors.TOKEN_WITH_REGEX = Message("E132", "rule '{rule}' tests NLP tokens and uses a regex: a regex would read the "
                                           "marks of the pipeline's tokens",

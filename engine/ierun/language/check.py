@@ -16,7 +16,7 @@ from .lexicon import load as load_lexicon
 from .nlp import check_nlp
 from .regex_errors import regex_problem
 from .limits import check_depth, check_repeats, pattern_refs
-from .tree import MinTokens, capture_kind, children, compile_regex, exprs, regex_flags, walk
+from .tree import MinTokens, capture_kind, children, compile_rule_regex, exprs, walk
 from .values import BadValue, coerce
 from .visit import ExprVisitor, PatternVisitor
 
@@ -118,16 +118,18 @@ class _References(PatternVisitor):
     def visit_Regex(self, node):
         p = self.p
         try:
-            compile_regex(node.source, node.flags)
+            compile_rule_regex(node.source, node.flags)
         except regex.error as err:
             pos, values = regex_problem(node.source, err)
             loc = node.loc
             if loc is not None and pos is not None:
                 col = loc.col + (2 if node.raw else 1) + pos
                 loc = type(loc)(loc.source, loc.line, col, col + 1)
-            p.error(Errors.BAD_REGEX_UNCLOSED if "char" in values else Errors.BAD_REGEX, loc, **values)
+            message = Errors.BAD_REGEX_UNCLOSED if "char" in values else \
+                Errors.BAD_REGEX_VERSION if "VERSION1" in values["reason"] else Errors.BAD_REGEX
+            p.error(message, loc, **values)
         else:
-            if not node.raw and compile_regex(node.source, node.flags).fullmatch(" "):
+            if not node.raw and compile_rule_regex(node.source, node.flags).fullmatch(" "):
                 p.error(Errors.TOKEN_REGEX_SPACE, node.loc)
 
     def _inside(self, node):

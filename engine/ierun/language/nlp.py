@@ -16,7 +16,7 @@ from . import nodes as A
 from ..annotations import TOKEN_ATTRS
 from ..errors import Collector, Loc, Source, did_you_mean
 from ..messages import Errors
-from .tree import compile_regex, regex_flags, walk
+from .tree import compile_rule_regex, walk
 
 MAX_CONSTRAINTS = 8  # distinct token constraints in one rule (engine/nlp.py: a mark holds one bit for each)
 ENTITY_FIELDS = (A.FieldDecl("text", A.TypeRef("str")), A.FieldDecl("label", A.TypeRef("str")))
@@ -117,7 +117,7 @@ def check_test(t: A.TokenTest, p: Collector):
         return
     if t.regex:
         try:
-            compile_regex(t.value, t.flags)
+            compile_rule_regex(t.value, t.flags)
         except regex.error as err:
             p.error(Errors.TOKEN_REGEX_VALUE, t.value_loc or t.loc, reason=err)
     elif t.attr == "pos" and t.value not in UD_POS:

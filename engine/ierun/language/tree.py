@@ -83,13 +83,14 @@ def regex_flags(flags: str) -> int:
     return out
 
 
-def compile_regex(source: str, flags: str = ""):
+def compile_rule_regex(source: str, flags: str = ""):
     """A rule's embedded regex, compiled as the engine compiles it (VERSION0); every complaint is a
-    regex.error, including the one `regex` raises as a ValueError: `(?V1)` against VERSION0."""
+    regex.error, including those `regex` raises as a ValueError (flags that exclude each other: `(?V1)`
+    against VERSION0, `(?au)`)."""
     try:
         return regex.compile(source, regex_flags(flags))
     except ValueError as err:
-        raise regex.error(f"{err}: ierun compiles every regex as VERSION0, remove (?V1)") from None
+        raise regex.error(str(err)) from None
 
 
 class MinTokens(PatternVisitor):
@@ -110,7 +111,7 @@ class MinTokens(PatternVisitor):
 
     def visit_Regex(self, node, depth):
         try:
-            return 0 if compile_regex(node.source, node.flags).fullmatch("") else 1
+            return 0 if compile_rule_regex(node.source, node.flags).fullmatch("") else 1
         except regex.error:
             return 1
 
