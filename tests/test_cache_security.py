@@ -134,8 +134,25 @@ def test_a_refused_cache_is_one_note_that_says_why(tmp_path, seed_facts):
     for quiet in ([], ["-q"]):
         done = cli(RULES, SEED, *quiet, cache=cache, cwd=tmp_path)
         assert (done.returncode, done.stdout) == (0, seed_facts)
-        assert done.stderr == ("" if quiet else note(f"its key file {cache / 'key'} is not private (chmod 600 it)"))
+        assert done.stderr == ("" if quiet else note(f"other users can read or write its key file {cache / 'key'} "
+                                                     f"(chmod 600 it)"))
     os.chmod(cache / "key", 0o600)
+    key = (cache / "key").read_bytes()
+    (cache / "key").write_bytes(key[:10])
+    assert cli(RULES, SEED, cache=cache, cwd=tmp_path).stderr == note(f"its key file {cache / 'key'} is damaged "
+                                                                       f"(remove it: ierun makes a new one)")
+    (cache / "key").unlink()
+    (tmp_path / "key").write_bytes(key)
+    os.chmod(tmp_path / "key", 0o600)
+    os.symlink(tmp_path / "key", cache / "key")
+    assert cli(RULES, SEED, cache=cache, cwd=tmp_path).stderr == note(f"its key file {cache / 'key'} is not a regular "
+                                                                       f"file (remove it: ierun makes a new one)")
+    (cache / "key").unlink()
+    os.chmod(cache, 0o500)  # no key, and none can be made (as root, a folder's mode does not stop its owner)
+    if not os.access(cache, os.W_OK):
+        assert cli(RULES, SEED, cache=cache, cwd=tmp_path).stderr == note("it holds no key file and none could be made "
+                                                                           "there")
+    os.chmod(cache, 0o700)
     (tmp_path / "file").write_text("")
     os.symlink(cache, tmp_path / "link")
     for where, why in [(cache, None), (tmp_path / "file", f"{tmp_path / 'file'} is not a folder"),

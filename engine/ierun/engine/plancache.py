@@ -87,9 +87,27 @@ def refusal(folder: Path) -> str | None:
         return f"{folder} belongs to another user"
     if not _private(st):
         return f"other users can write to {folder} (chmod 700 it)"
-    if os.path.lexists(folder / KEY_FILE) and secret(folder, create=False) is None:
-        return f"its key file {folder / KEY_FILE} is not private (chmod 600 it)"
+    if secret(folder, create=False) is None:
+        return _key_problem(folder / KEY_FILE)
     return None
+
+
+def _key_problem(key: Path) -> str:
+    """Why `secret` refuses the key file `key` (or found none), in words with the fix."""
+    remake = "remove it: ierun makes a new one"
+    try:
+        st = os.lstat(key)
+    except OSError:
+        return "it holds no key file and none could be made there"
+    if not stat.S_ISREG(st.st_mode):
+        return f"its key file {key} is not a regular file ({remake})"
+    if st.st_uid != os.getuid():
+        return f"its key file {key} belongs to another user ({remake})"
+    if st.st_mode & 0o077:
+        return f"other users can read or write its key file {key} (chmod 600 it)"
+    if st.st_size != KEY_SIZE:
+        return f"its key file {key} is damaged ({remake})"
+    return f"its key file {key} cannot be read"
 
 
 def _read_private(path: Path, limit: int | None = None) -> bytes | None:
