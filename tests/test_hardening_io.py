@@ -195,33 +195,44 @@ def test_ctrl_c_says_where_the_run_stopped_and_resumes(tmp_path):
     os.mkfifo("c.jsonl")
     proc = subprocess.Popen(base + ["-o", "out.jsonl", "--checkpoint-seconds", "0.05"], env=ENV,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    pipe = open("c.jsonl", "w")  # (waits for the run to open it)
+    pipe, feeder, deadline = None, None, time.monotonic() + 120
 
     def feed():
         try:
             for d in docs(2000):
                 pipe.write(json.dumps(d) + "\n")
             pipe.flush()
-        except BrokenPipeError:  # the run was stopped while the pipe was full
+        except (BrokenPipeError, ValueError):  # the run was stopped while the pipe was full
             pass
 
-    feeder = threading.Thread(target=feed, daemon=True)
-    feeder.start()
-    checkpoint = Path("out.jsonl.checkpoint")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (checkpoint.exists() and json.loads(checkpoint.read_text())["docs"] > 200):
-        time.sleep(0.02)
-    assert proc.poll() is None
-    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group, workers included
     try:
+        while pipe is None and time.monotonic() < deadline and proc.poll() is None:
+            try:  # (a pipe cannot be opened for writing without a reader: ENXIO until the run opens its input)
+                pipe = os.fdopen(os.open("c.jsonl", os.O_WRONLY | os.O_NONBLOCK), "w")
+            except OSError as err:
+                if err.errno != errno.ENXIO:
+                    raise
+                time.sleep(0.02)
+        assert pipe is not None, f"the run did not open its input: {proc.poll()}"
+        os.set_blocking(pipe.fileno(), True)
+        feeder = threading.Thread(target=feed, daemon=True)
+        feeder.start()
+        checkpoint = Path("out.jsonl.checkpoint")
+        while time.monotonic() < deadline and not (checkpoint.exists() and
+                                                   json.loads(checkpoint.read_text())["docs"] > 200):
+            time.sleep(0.02)
+        assert proc.poll() is None
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group, workers included
         err = proc.communicate(timeout=60)[1]
     finally:
         if proc.poll() is None:  # a hung run: stopped here, not left behind
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        feeder.join(10)
+        if feeder is not None:
+            feeder.join(10)
         try:
-            pipe.close()
+            if pipe is not None:
+                pipe.close()
         except BrokenPipeError:  # what was buffered could not be written: the run is gone
             pass
     os.unlink("c.jsonl")

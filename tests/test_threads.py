@@ -47,15 +47,15 @@ def test_concurrent_compiles_restore_the_regex_core_and_keep_the_right_programs(
     core = regex._main._regex
     ir = pipeline.load_model([ROOT / "rules"])
     alone = pack.plan  # the same rules compiled alone, once for the whole test run
-    barrier = threading.Barrier(3)  # three compiles of the pack at once (each one is seconds of CPU)
+    barrier = threading.Barrier(4)  # four compiles of the pack at once (each one is seconds of CPU)
 
     def work(_):
         barrier.wait()
         plan = compile_ruleset(ir)
         return [cr.code for cr in plan.rules]
 
-    with ThreadPoolExecutor(3) as pool:
-        codes = list(pool.map(work, range(3)))
+    with ThreadPoolExecutor(4) as pool:
+        codes = list(pool.map(work, range(4)))
     assert regex._main._regex is core
     assert all(c == [cr.code for cr in alone.rules] for c in codes)
 

@@ -1,4 +1,4 @@
-"""A rule's embedded regex (`/re/`, `r/re/`) for the gate: a superset pattern over the gate's bytes (gate.py),
+"""A rule's embedded regex (`/re/`, `r/re/`) for the gate: a superset pattern over the gate's bytes (superset.py),
 so that a rule with a regex is tried only where the regex can match, not at every position before the rest
 of its pattern.
 
@@ -10,7 +10,7 @@ text: its ASCII characters (found by trying the regex module itself, with the re
 128), and `?`, \\x01 and \\x02 (a non-ASCII character, a consumed fact's marker and padding) where it may
 match a character outside ASCII.
 
-The result is a tree of gate.py's shapes: ("at", class, kind) | ("cat", [..]) | ("alt", [..]) |
+The result is a tree of superset.py's shapes: ("at", class, kind) | ("cat", [..]) | ("alt", [..]) |
 ("rep", node, min, max)."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The gate's pattern for a rule (gate.py compiles them into one Hyperscan database): a *superset* pattern P: it matches wherever the rule can (never fewer
-places), so skipping the other positions loses nothing:
+"""The gate's pattern for a rule (gate.py compiles them into one Hyperscan database): a *superset* pattern P.
+It matches wherever the rule can (never fewer places), so skipping the other positions loses nothing:
   - look-arounds are dropped (a positive look-ahead that ends the pattern is kept, as text to consume);
     the element after one keeps its own glue, not the look-around's (the compiler puts that gap inside
     the look-around), except at the start of the match, where a gap is empty;
