@@ -155,9 +155,11 @@ def main():
     if a.record:
         recs = read(a.record, a.docs)
 
+        tokens = with_ner.extractor.plan.nlp_needs.tokens  # tokens are read only for rules that test them
+
         def from_records():
             for r in recs:
-                x = Annotations.from_json(r["nlp"], r["text"])
+                x = Annotations.from_json(r["nlp"], r["text"], tokens)  # as the CLI reads them
                 with_ner.extractor.run(r["text"], parse_published(r.get("published")), annotations=x)
 
         rmb = sum(len(r["text"].encode("utf-8")) for r in recs) / 1e6

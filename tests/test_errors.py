@@ -148,3 +148,19 @@ def test_no_message_is_written_outside_the_catalogue():
                 raise AssertionError(f"{path}:{node.lineno}: a message written inline")
     with pytest.raises(ValueError, match="E999 is not in the catalogue"):
         Diagnostic("E999", "made up", None)
+
+
+def test_a_rule_files_path_is_shown_from_the_folder_a_message_is_read_in(tmp_path, monkeypatch):
+    """A cached plan keeps its rule files' paths as first given; a run from another folder still names them
+    right: relative below its folder, absolute elsewhere (errors.Source.shown)."""
+    from ierun.errors import Loc, Source
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "c").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    loc = pickle.loads(pickle.dumps(Loc(Source("b/r.ie", "rule x\n"), 1, 6)))  # as the plan cache keeps it
+    assert (str(loc), loc.source.full_path) == ("b/r.ie:1:6", str(tmp_path / "a" / "b" / "r.ie"))
+    for folder, shown in [(tmp_path, "a/b/r.ie"), (tmp_path / "a" / "b", "r.ie"),
+                          (tmp_path / "c", str(tmp_path / "a" / "b" / "r.ie"))]:
+        monkeypatch.chdir(folder)
+        assert str(loc) == f"{shown}:1:6"
+    assert str(Loc(Source("<string>", "x"), 1, 1)) == "<string>:1:1"

@@ -40,8 +40,8 @@ def pipe_dir(tmp_path_factory):
     return path
 
 
-def needs(entities=("PERSON",), tokens=False, optional=False, where="r.ie:2"):
-    return NlpNeeds(frozenset(entities), tokens, optional, where)
+def needs(entities=("PERSON",), tokens=False, optional=False):
+    return NlpNeeds(frozenset(entities), tokens, optional)
 
 
 # ---- loading a pipeline ----------------------------------------------------------------------------------

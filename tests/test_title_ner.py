@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -118,7 +117,7 @@ def test_titles_with_the_pipelines_entities_and_without(pack, name):
 def test_the_folder_needs_entities_and_is_optional(pack):
     needs = pack.plan.nlp_needs
     assert (needs.entities, needs.tokens, needs.optional) == (frozenset({"PERSON", "ORG", "GPE", "NORP"}), False, True)
-    assert needs.declared_at == f"{RULES / 'title-ner' / 'title_ner.ie'}:{USES_LINE}"
+    assert (needs.loc.source.full_path, needs.loc.line) == (str(RULES / "title-ner" / "title_ner.ie"), USES_LINE)
     assert set(needs.rules) == {"title_ner.role_person", "title_ner.person_comma_role", "title_ner.role_of_org",
                                 "title_ner.role_around_entity", "title_ner.role_before_given_name"}
 
@@ -141,21 +140,16 @@ def test_cli_with_annotations_in_the_records(tmp_path, capsys):
     assert err == ""
 
 
-def test_cli_without_a_pipeline_notes_the_skipped_rules(tmp_path, capsys):
+def test_cli_without_a_pipeline_notes_the_skipped_rules(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the rule file is outside the current folder: its path is shown absolute
     doc = tmp_path / "a.txt"
     doc.write_text("CARACAS, May 4 - finance minister jorge delgado told reporters.")
     assert main([str(RULES), str(doc), "--published", "2021-05-04", "-j", "1"]) == 0
     out, err = capsys.readouterr()
     assert [json.loads(line)["type"] for line in out.splitlines()] == ["Dateline"]
-    assert err == (f"{shown(RULES / 'title-ner' / 'title_ner.ie')}:{USES_LINE}:1: warning[W401]: no NLP pipeline: "
+    assert err == (f"{RULES / 'title-ner' / 'title_ner.ie'}:{USES_LINE}:1: warning[W401]: no NLP pipeline: "
                    "5 rules needing one skipped (title_ner.role_person, title_ner.person_comma_role, "
                    "title_ner.role_of_org and 2 more); run with --nlp NAME or --nlp record to use them\n")
-
-
-def shown(path: Path) -> str:
-    """A rule file's path as the run's messages show it: relative below the current folder, else absolute."""
-    relative = os.path.relpath(path)
-    return str(path) if relative.startswith(os.pardir + os.sep) else relative
 
 
 def test_the_note_names_the_declaration_from_wherever_the_cached_plan_is_used(tmp_path, monkeypatch, capsys):
@@ -164,10 +158,10 @@ def test_the_note_names_the_declaration_from_wherever_the_cached_plan_is_used(tm
     rules.write_text("uses nlp entities PERSON optional\nfact T { p: str }\nrule t -> T { match p:<PERSON>  p = p }\n")
     (tmp_path / "d.txt").write_text("Ann Lee.")
     (tmp_path / "elsewhere").mkdir()
-    for where, given, expected in [("a", "b/r.ie", "b/r.ie"), (".", "a/b/r.ie", "a/b/r.ie"), ("a/b", "r.ie", "r.ie"),
+    for where, typed, expected in [("a", "b/r.ie", "b/r.ie"), (".", "a/b/r.ie", "a/b/r.ie"), ("a/b", "r.ie", "r.ie"),
                                    ("a/b", str(rules), "r.ie"), ("elsewhere", "../a/b/r.ie", str(rules))]:
         monkeypatch.chdir(tmp_path / where)  # the plan is compiled once, cached, and read from each folder
-        assert main([given, str(tmp_path / "d.txt"), "-j", "1"]) == 0
+        assert main([typed, str(tmp_path / "d.txt"), "-j", "1"]) == 0
         assert capsys.readouterr().err.split(": warning", 1)[0] == f"{expected}:1:1"
 
 

@@ -6,6 +6,7 @@ Exceptions keep their diagnostics as fields and pickle (multiprocessing moves th
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 
 MAX_ERRORS = 50
@@ -13,12 +14,41 @@ MAX_ERRORS = 50
 from .messages import CODES, Message  # noqa: E402  (the catalogue: every code, template and hint)
 
 
+def _cwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError:  # a folder removed under the process
+        return ""
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A text that rules were read from: a file, or the string a test passed."""
+    """A text that rules were read from: a file, or the string a test passed. `path` is as it was given, relative
+    to `cwd`, the folder the process was in then (a cached plan may be used from another folder)."""
 
     path: str
     text: str = field(repr=False)
+    cwd: str = field(default_factory=_cwd, repr=False, compare=False)
+
+    @property
+    def full_path(self) -> str:
+        """The file's absolute path (`path` itself for a string's name such as "<string>")."""
+        if self.path.startswith("<") or os.path.isabs(self.path) or not self.cwd:
+            return self.path
+        return os.path.normpath(os.path.join(self.cwd, self.path))
+
+    @property
+    def shown(self) -> str:
+        """The path for messages: as given when read from here; else relative to this folder below it, absolute
+        elsewhere."""
+        if self.path.startswith("<") or os.path.isabs(self.path) or self.cwd == _cwd():
+            return self.path
+        full = self.full_path
+        try:
+            relative = os.path.relpath(full)
+        except ValueError:  # another drive
+            return full
+        return full if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
 
     def line(self, n: int) -> str:
         lines = self.text.splitlines()
@@ -39,7 +69,7 @@ class Loc:
         return self.source.path
 
     def __str__(self) -> str:
-        return f"{self.source.path}:{self.line}:{self.col}"
+        return f"{self.source.shown}:{self.line}:{self.col}"
 
     @staticmethod
     def at_offset(source: Source, offset: int, length: int = 1) -> "Loc":

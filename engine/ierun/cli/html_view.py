@@ -202,7 +202,7 @@ def _page_name_after(names: list[str]) -> str:
 
 def rule_locations(plan) -> dict[str, str]:
     """rule name -> "file:line" where the rule is defined (the compiled plan keeps the IR's locations)."""
-    return {cr.name: f"{cr.rule.loc.path}:{cr.rule.loc.line}" for cr in plan.rules}
+    return {cr.name: f"{cr.rule.loc.source.shown}:{cr.rule.loc.line}" for cr in plan.rules}
 
 
 def fact_types(plan) -> list[str]:

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import bisect
 import functools
-import os
 import re
-from dataclasses import replace
 
 import regex
 
-from ..errors import Diagnostic, IerunError, Source, diagnostic
+from ..errors import Diagnostic, IerunError, diagnostic
 from ..facts import Fact
 from ..messages import Errors
 from ..language.tokens import WS, is_boundary
@@ -44,29 +42,15 @@ def describe(needs) -> str:
 
 def missing(needs) -> NlpMissing:
     """The error for running rules that need a pipeline without one (the CLI shows it at start-up)."""
-    return NlpMissing([diagnostic(Errors.NLP_MISSING, _here(needs.loc), what=describe(needs))])
+    return NlpMissing([diagnostic(Errors.NLP_MISSING, needs.loc, what=describe(needs))])
 
 
 def skipped_note(needs) -> Diagnostic:
     """The one note of a run whose optional NLP rules were skipped (no pipeline given)."""
     rules = needs.rules
     shown = ", ".join(rules[:3]) + (f" and {len(rules) - 3} more" if len(rules) > 3 else "")
-    return diagnostic(Errors.NLP_SKIPPED, _here(needs.loc), n=len(rules), s="s" if len(rules) != 1 else "",
+    return diagnostic(Errors.NLP_SKIPPED, needs.loc, n=len(rules), s="s" if len(rules) != 1 else "",
                       rules=shown or "none")
-
-
-def _here(loc):
-    """The declaration's place (its path absolute: language/nlp.py) as seen from the current folder: relative
-    below it, absolute elsewhere."""
-    if loc is None or not os.path.isabs(loc.path):
-        return loc
-    path = loc.path
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive
-        relative = path
-    shown = path if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
-    return replace(loc, source=Source(shown, loc.source.text))
 
 
 def filter_spans(spans):

@@ -7,14 +7,13 @@ An entity label declared by `uses nlp entities PERSON` is a hidden fact type `PE
 before the first phase (engine/nlp.py), and rules consume them like any fact: `match r:@role p:<PERSON>`."""
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import regex
 
 from . import nodes as A
 from ..annotations import TOKEN_ATTRS
-from ..errors import Collector, Loc, Source, did_you_mean
+from ..errors import Collector, Loc, did_you_mean
 from ..messages import Errors
 from .tree import compile_rule_regex, walk
 
@@ -35,9 +34,13 @@ class NlpNeeds:
     entities: frozenset
     tokens: bool
     optional: bool
-    declared_at: str
     rules: tuple[str, ...] = ()  # the rules that need the pipeline, directly or through the facts they consume
     loc: Loc | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def declared_at(self) -> str:
+        """Where the rules declare it, "file:line", for messages."""
+        return f"{self.loc.source.shown}:{self.loc.line}" if self.loc is not None else "<rules>"
 
 
 def declarations(files) -> list[A.UsesNlp]:
@@ -145,18 +148,8 @@ def needs(decls: list[A.UsesNlp], rules) -> NlpNeeds | None:
         need |= more
     optional = all(d.optional for d in decls)
     first = next((d for d in decls if not d.optional), decls[0])
-    loc = _absolute(first.loc)
-    where = f"{loc.path}:{loc.line}" if loc is not None else "<rules>"
     return NlpNeeds(labels, any(d.tokens for d in decls) or any(uses_tokens(r.pattern) for r in rules),
-                    optional, where, tuple(r.name for r in rules if r.name in need), loc=loc)
-
-
-def _absolute(loc: Loc | None) -> Loc | None:
-    """The declaration's place with its file's absolute path: the needs are kept in the cached plan, which a
-    run from another folder reuses (messages show the path from where they are read: engine/nlp.py)."""
-    if loc is None or loc.path.startswith("<") or os.path.isabs(loc.path):
-        return loc
-    return replace(loc, source=Source(os.path.abspath(loc.path), loc.source.text))
+                    optional, tuple(r.name for r in rules if r.name in need), loc=first.loc)
 
 
 def constraints(pattern) -> tuple[A.TokenConstraint, ...]:

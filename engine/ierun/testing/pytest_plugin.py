@@ -75,7 +75,7 @@ class RuleFileCollector(pytest.File):
             raise self.CollectError(str(rules))
         mine = str(self.path.resolve())
         for rule in rules.ir.rules:
-            if rule.loc is None or str(Path(rule.loc.path).resolve()) != mine:
+            if rule.loc is None or str(Path(rule.loc.source.full_path).resolve()) != mine:
                 continue
             for i, ex in enumerate(rule.examples):
                 kind = "example" if ex.positive else "counter"
