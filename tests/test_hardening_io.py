@@ -401,6 +401,34 @@ def test_a_document_that_kills_its_worker_is_reported_and_the_run_goes_on(capsys
 
 
 @pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_a_worker_that_dies_while_sending_its_result_is_noticed(capsys, monkeypatch, bounded):
+    """A worker killed (out of memory, say) in the middle of sending its result leaves half a message in the
+    pool's pipe: the executor waits for the rest and never notices the death; the run must, not hang."""
+    import gc
+    import multiprocessing.queues
+    import struct
+    good = docs(100)
+    whole = _clean_facts(capsys, good[:70] + good[71:])
+    write_jsonl(Path("c.jsonl"), good)
+    real = parallel._run_one
+
+    def run_one(extractor, doc, trace):
+        if getattr(doc, "id", None) == "d70":  # in the worker: half a result into the pool's pipe, then die
+            results = next(o for o in gc.get_objects()  # (an earlier pool's, closed, is in memory too)
+                           if isinstance(o, multiprocessing.queues.SimpleQueue) and not o._writer.closed)
+            os.write(results._writer.fileno(), struct.pack("!i", 1 << 20) + b"half")
+            os._exit(9)
+        return real(extractor, doc, trace)
+
+    monkeypatch.setattr(parallel, "_run_one", run_one)
+    assert main([RULES, "c.jsonl", "-j", "2", "-o", "out.jsonl", "--errors", "e.jsonl"]) == 1
+    message = ("d70: the worker process running this document died (killed, or out of memory) twice; "
+               "its facts are missing")
+    assert capsys.readouterr().err == f"{message}\nierun: 1 input failed; the others were processed\n"
+    assert Path("out.jsonl").read_text() == whole
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
 def test_a_document_that_kills_its_worker_is_reported_on_the_html_page_too(capsys, monkeypatch, bounded):
     write_jsonl(Path("c.jsonl"), docs(90))  # (one page)
     _killer(monkeypatch, "d70", once=False)

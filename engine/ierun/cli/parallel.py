@@ -20,6 +20,7 @@ from .inputs import Document, InputProblem
 
 CHUNK_DOCS = 64
 CHUNK_BYTES = 1 << 20
+WATCH_SECONDS = 1.0  # how often a wait for a chunk's result looks whether a worker died unnoticed
 
 
 @dataclass
@@ -178,10 +179,25 @@ class _Pool:
             results._writer.close()
         self.pool = None
 
+    def _wait(self, future):
+        """The future's result. A worker that died while sending a result leaves half a message in the pipe,
+        and the executor's thread waits for the rest instead of noticing the death: so while waiting, a dead
+        worker with the result still missing a moment later counts as a broken pool (BrokenProcessPool)."""
+        while True:
+            try:
+                return future.result(timeout=WATCH_SECONDS)
+            except TimeoutError:
+                processes = (getattr(self.pool, "_processes", None) or {}).values()
+                if any(p.exitcode is not None for p in list(processes)):
+                    try:
+                        return future.result(timeout=WATCH_SECONDS)  # the executor's own notice, if it comes
+                    except TimeoutError:
+                        raise BrokenProcessPool("a worker died without the pool noticing") from None
+
     def _alone(self, chunk):
         """A chunk run with nothing else in flight; if it kills its worker, its documents one by one."""
         try:
-            yield from self.pool.submit(_run_chunk, chunk, self.trace).result()
+            yield from self._wait(self.pool.submit(_run_chunk, chunk, self.trace))
             return
         except BrokenProcessPool:
             self._renew()
@@ -220,7 +236,7 @@ class _Pool:
                     break
                 chunk, future = pending.popleft()
                 try:
-                    results = future.result()
+                    results = self._wait(future)
                 except BrokenProcessPool:
                     suspects.extend([chunk] + [c for c, _ in pending])
                     pending.clear()
