@@ -93,8 +93,9 @@ def _load_side(arg, rev):
 
 
 def _annotated_once(docs, ann):
-    """(the documents with their annotations on them, the texts through the pipeline in batches; the Annotator
-    that reads them back, as --nlp record does)."""
+    """Annotate each document once for both sides: returns the documents, each with its annotations put on it
+    (the texts go through the pipeline in batches), and an Annotator that reads them from there, as
+    `--nlp record` does."""
     from ..nlp import RECORD, Annotator
 
     def annotated():
