@@ -1,9 +1,6 @@
 """Each rule file reads lexicons only inside the rules root it was found in, in every entry point: naming
 two sibling rule folders does not open their common parent (issue 10, item 11)."""
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest

@@ -1,6 +1,5 @@
 """The compiled engine and the reference interpreter find the same matches and captures."""
 import pytest
-import regex
 from hypothesis import example, given, strategies as st
 
 from ierun.language import nodes as A

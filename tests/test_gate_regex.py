@@ -1,7 +1,6 @@
 """The gate and embedded regexes (gate_regex.py), and rules too large for one Hyperscan expression: the gate
 reports every place where a rule's match can start (a superset), whatever the regex, the flags and the text."""
 import pytest
-import regex
 from hypothesis import example, given, strategies as st
 
 import ierun

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from ierun.cli.commands import main
 from ierun.language.redos import regex_risk
 

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import ierun
 from ierun.testing import facts, rule_helpers, rule_matches, texts_matching
 
 ROOT = Path(__file__).resolve().parent.parent

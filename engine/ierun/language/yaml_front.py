@@ -12,7 +12,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import nodes as A
-from ..errors import Collector, Diagnostic, Loc, RuleError, Source, diagnostic, did_you_mean
+from ..errors import Collector, Loc, RuleError, Source, diagnostic, did_you_mean
 from ..messages import Errors
 from .parser import parse_fragment
 from .limits import MAX_DEPTH, yaml_too_deep

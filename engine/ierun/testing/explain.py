@@ -141,7 +141,7 @@ class _Context:
         return min(items, key=lambda x: (abs(span(x)[0] - self.point[0]), span(x)[0]))
 
     def explain(self, rule) -> Explanation:
-        text, name, point = self.text, rule.name, self.point
+        name, point = rule.name, self.point
         mine = [f for f in self.run.facts if f.rule == name and _overlaps(f.span, point)]
         base = dict(doc=self.doc, rule=name, rule_loc=rule.loc)
         if mine:
