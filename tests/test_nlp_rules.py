@@ -322,3 +322,18 @@ def test_cli_run_with_optional_rules_says_once_what_it_skips(tmp_path, monkeypat
     err = capsys.readouterr().err
     assert err == ("r/t.ie:1:1: warning[W401]: no NLP pipeline: 1 rule needing one skipped (title.role_person); "
                    "run with --nlp NAME or --nlp record to use them\n")
+
+
+def test_check_judges_the_rules_that_need_no_pipeline_and_leaves_the_others(tmp_path, monkeypatch, capsys):
+    """`ierun check` runs positive examples (W302, shadowed rules): without a pipeline it judges only the rules
+    that need none, instead of stopping at E202."""
+    from ierun.cli import main
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "t.ie").write_text(TITLE + 'fact Co { x: str }\nrule co.apple -> Co {\n    match t:"Apple"\n'
+                                          '    x = t\n    example "Apple"\n    example "an Apple"\n'
+                                          '    counter "a pear"\n}\n')
+    assert main(["check", "r"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("r: ok (")
+    assert "E202" not in err and "co.apple" not in err
