@@ -207,6 +207,18 @@ def test_eval_and_explain_take_nlp(tmp_path, rules, pipe_dir, capsys):
     assert "error[E202]" in capsys.readouterr().err
 
 
+def test_eval_leaves_the_articles_that_failed_out_of_the_figures(tmp_path, rules, capsys):
+    from ierun.testing.evaluate import run_gold
+    gold = tmp_path / "g.jsonl"
+    write_records(gold, 3, bad={2: {"ents": [{"start": 0, "end": 999, "label": "PERSON"}]}})
+    kept, system, problems, failed = run_gold(ierun.load(rules), gold, nlp_field="nlp")
+    assert (sorted(kept), sorted(system), failed) == (["d1", "d3"], ["d1", "d3"], {"d2"})
+    assert main(["eval", rules, str(gold), "--nlp", "record"]) == 1
+    err = capsys.readouterr().err
+    assert f"ierun: error: {gold}:2: \"nlp\": ents[0]: start and end must be offsets" in err
+    assert "ierun: note: 1 gold article failed and is left out of the figures (they cover the other 2)\n" in err
+
+
 # ---- the Python API -------------------------------------------------------------------------------------
 def test_load_with_a_pipeline_runs_it_on_the_text(rules, pipe_dir):
     for nlp in (ruler_nlp(), pipe_dir):

@@ -236,12 +236,16 @@ def cmd_eval(argv) -> int:
         _report(err)
         return 1
     try:
-        gold, system, problems = run_gold(rules, a.gold, a.facts, **record_args(ann))
+        gold, system, problems, failed = run_gold(rules, a.gold, a.facts, **record_args(ann))
     except OSError as err:
         sys.stderr.write(f"ierun: error: {a.gold}: {err.strerror or err}\n")
         return 1
     for problem in problems:
         sys.stderr.write(f"ierun: error: {problem}\n")
+    if failed:
+        n = len(failed)
+        sys.stderr.write(f"ierun: note: {n} gold article{'s' if n != 1 else ''} failed and {'are' if n != 1 else 'is'} "
+                         f"left out of the figures (they cover the other {len(gold)})\n")
     for warning in unscorable(rules.ir.facts, schemes, gold, a.gold):
         sys.stderr.write(f"ierun: warning: {warning}\n")
     scores = score(schemes, gold, system)

@@ -27,6 +27,7 @@ class Document:
 class InputProblem:
     where: str
     message: str
+    doc_id: str | None = None  # the document's id when it is known (a record whose annotations are bad)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -98,7 +99,7 @@ def _annotated(doc: Document, key: str, tokens: bool) -> Document | InputProblem
     try:
         doc.annotations = from_record(rec, doc.text, key, tokens)
     except AnnotationError as err:
-        return InputProblem(where, str(err))
+        return InputProblem(where, str(err), doc.id)
     return doc
 
 

@@ -125,23 +125,29 @@ def read_gold(gold_path):
 
 
 def run_gold(rules, gold_path, facts_path=None, nlp_field: str | None = None, nlp_tokens: bool = True):
-    """Apply rules to every article of a gold file: (gold by id, system facts by id and type, problems).
-    `nlp_field`: the field of each article holding its NLP annotations (--nlp record; its tokens read only
-    with `nlp_tokens`); else rules that use NLP annotations get them from the RuleSet's pipeline."""
+    """Apply rules to every article of a gold file: (gold by id, system facts by id and type, problems, the
+    ids of the articles that failed). An article that failed (its annotations bad, the pipeline failing on it)
+    is not in the gold returned: scoring it would count its facts as misses. `nlp_field`: the field of each
+    article holding its NLP annotations (--nlp record; its tokens read only with `nlp_tokens`); else rules that
+    use NLP annotations get them from the RuleSet's pipeline."""
     from collections import defaultdict
 
     from ..cli.emit import jsonl_line
     from ..cli.inputs import InputProblem, read_inputs
     system = defaultdict(lambda: defaultdict(list))
     gold, problems = read_gold(gold_path)
+    failed = set()
     out = open(facts_path, "w", encoding="utf-8") if facts_path else None
     try:
         for doc in _annotated(rules, read_inputs([gold_path], jsonl=True, nlp_field=nlp_field, nlp_tokens=nlp_tokens)):
             if isinstance(doc, InputProblem):
                 problems.append(str(doc))
+                if doc.doc_id is not None:
+                    failed.add(doc.doc_id)
                 continue
             if isinstance(doc.annotations, str):  # the pipeline failed on this article
                 problems.append(f"{doc.id}: {doc.annotations}")
+                failed.add(doc.id)
                 continue
             for f in rules.run(doc.text, doc.published, doc.id, annotations=doc.annotations).facts:
                 d = f.to_dict()
@@ -151,7 +157,8 @@ def run_gold(rules, gold_path, facts_path=None, nlp_field: str | None = None, nl
     finally:
         if out:
             out.close()
-    return gold, system, problems
+    failed &= set(gold)
+    return {k: v for k, v in gold.items() if k not in failed}, system, problems, failed
 
 
 def _annotated(rules, docs, batch: int = 64):
