@@ -86,7 +86,8 @@ def test_jsonl_malformed_line_reported_with_line_number(capsys):
     lines = [json.dumps({"id": "one", "text": MONEY, "published": "2020-01-01"}),
              '{"id": "two", "text": ',
              json.dumps({"id": "three", "text": "Paid $1.5 billion."}),
-             json.dumps({"id": "four", "body": "no text field"})]
+             json.dumps({"id": "four", "body": "no text field"}),
+             '{"id": "five", "text": "unterminated}']
     Path("c.jsonl").write_text("\n".join(lines) + "\n")
     code, facts, err = run(capsys, "--jsonl", "c.jsonl")
     assert code == 1
@@ -94,7 +95,8 @@ def test_jsonl_malformed_line_reported_with_line_number(capsys):
     assert err.splitlines() == [
         "ierun: error: c.jsonl:2: malformed JSON Lines record: Expecting value at column 23",
         "ierun: error: c.jsonl:4: record has no string field 'text'",
-        "ierun: 2 inputs failed; the others were processed"]
+        "ierun: error: c.jsonl:5: malformed JSON Lines record: Unterminated string starting at column 24",
+        "ierun: 3 inputs failed; the others were processed"]
 
 
 def test_jsonl_field_names(capsys):

@@ -219,8 +219,12 @@ def test_annotations_given_to_the_api_are_checked_and_a_doc_is_read():
     assert N.annotations_for(plan, None, "John Smith.", doc).entities == (Entity(0, 10, "PERSON"),)
     with pytest.raises(N.AnnotationError, match="the spaCy Doc's text is not the text given"):
         N.annotations_for(plan, None, "Other text.", doc)
-    with pytest.raises(TypeError, match="annotations= must be an ierun Annotations or a spaCy Doc, not dict"):
-        N.annotations_for(plan, None, "x", {"ents": []})
+    assert N.annotations_for(plan, None, "John Smith.", doc.to_json()) == Annotations.from_spacy(doc)
+    with pytest.raises(N.AnnotationError, match=r"ents\[0\]: start and end must be offsets in the text"):
+        N.annotations_for(plan, None, "x", {"ents": [{"start": 0, "end": 5, "label": "PERSON"}]})
+    with pytest.raises(TypeError, match="annotations= must be an ierun Annotations, a spaCy Doc or the dict of "
+                                        "Doc.to_json\\(\\), not list"):
+        N.annotations_for(plan, None, "x", [])
     assert N.annotations_for(plan, None, "John Smith.") is None  # the engine reports the missing pipeline
     assert N.annotations_for(SimpleNamespace(nlp_needs=None), ruler_nlp(), "John Smith.") is None
     assert N.annotations_for(plan, ruler_nlp(), "John Smith.") == Annotations((Entity(0, 10, "PERSON"),))

@@ -73,7 +73,9 @@ def _span(item: Any, key: str, i: int, text: str) -> tuple[int, int]:
     if not isinstance(item, dict):
         raise AnnotationError(f"{key}[{i}] must be an object")
     start, end = item.get("start"), item.get("end")
-    if not (type(start) is int and type(end) is int and 0 <= start <= end <= len(text)):
+    if not (type(start) is int and type(end) is int):
+        raise AnnotationError(f"{key}[{i}]: start and end must be whole numbers, got {start!r} and {end!r}")
+    if not 0 <= start <= end <= len(text):
         raise AnnotationError(f"{key}[{i}]: start and end must be offsets in the text "
                               f"(0 <= start <= end <= {len(text)}), got {start!r} and {end!r}")
     return start, end

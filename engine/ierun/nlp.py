@@ -194,7 +194,8 @@ class AnnotatingExtractor:
 
 
 def annotations_for(plan, nlp, text: str, annotations=None):
-    """The annotations a RuleSet call runs with: those given (Annotations, or a spaCy Doc: its own), else the
+    """The annotations a RuleSet call runs with: those given (Annotations, a spaCy Doc: its own, or the dict of
+    spaCy's `Doc.to_json()`: AnnotationError names what is wrong in it), else the
     pipeline's on `text` when the rules need some; None when they need none, or need them only optionally
     and there is no pipeline (then the engine raises its E202 error, or skips the optional rules)."""
     if annotations is not None:
@@ -204,7 +205,10 @@ def annotations_for(plan, nlp, text: str, annotations=None):
             if annotations.text != text:
                 raise AnnotationError("annotations=: the spaCy Doc's text is not the text given")
             return Annotations.from_spacy(annotations)
-        raise TypeError(f"annotations= must be an ierun Annotations or a spaCy Doc, not {type(annotations).__name__}")
+        if isinstance(annotations, dict):
+            return Annotations.from_json(annotations, text)
+        raise TypeError(f"annotations= must be an ierun Annotations, a spaCy Doc or the dict of Doc.to_json(), "
+                        f"not {type(annotations).__name__}")
     needs = plan.nlp_needs
     if needs is None or nlp is None:
         return None  # without a pipeline, the engine raises E202 for the rules that need one (or skips them)

@@ -8,7 +8,7 @@ import json
 import os
 import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -27,7 +27,7 @@ class Document:
 class InputProblem:
     where: str
     message: str
-    doc_id: str | None = None  # the document's id when it is known (a record whose annotations are bad)
+    doc_id: str | None = field(default=None, compare=False)  # its id when known (a record with bad annotations)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -223,7 +223,8 @@ def _jsonl_lines(lines, name, fields: JsonlFields, encoding, published):
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as err:
-            yield InputProblem(where, f"malformed JSON Lines record: {err.msg} at column {err.colno}")
+            at = "" if err.msg.endswith(" at") else " at"  # ("Unterminated string starting at")
+            yield InputProblem(where, f"malformed JSON Lines record: {err.msg}{at} column {err.colno}")
             continue
         except RecursionError:
             yield InputProblem(where, "JSON Lines record nested too deeply to read")
