@@ -398,3 +398,28 @@ def test_diff_with_a_pipeline_annotates_each_document_once_for_both_sides(tmp_pa
     assert [(c["doc"], c["change"], c["new"]["fields"]) for c in map(json.loads, out.splitlines())] == [
         (str(tmp_path / "b.txt"), "added", {"person": "Ann Lee"})]
     assert sorted(PIPELINE_RUNS) == sorted([TEXT, "Ann Lee told reporters."])  # once each, not once a side
+
+
+def test_a_pipeline_without_what_the_rules_read_is_said_not_a_silent_zero(tmp_path, capsys):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PER", "pattern": "John Smith"}])
+    nlp.to_disk(tmp_path / "per")
+    (tmp_path / "ner.ie").write_text(RULES)
+    (tmp_path / "tok.ie").write_text('uses nlp tokens\nfact N { n: str }\nrule n.propn -> N {\n'
+                                     '    match "Mr" n:[pos=PROPN & lemma!="mr"]\n    n = n\n}\n')
+    (tmp_path / "a.txt").write_text(TEXT)
+    pipe = str(tmp_path / "per")
+    assert main([str(tmp_path / "ner.ie"), str(tmp_path / "a.txt"), "--nlp", pipe, "-j", "1"]) == 0
+    assert capsys.readouterr() == ("", f"ierun: note: --nlp {pipe}: it has no entity label ORG or PERSON (its "
+                                       f"labels: PER): rules over them find nothing\n")
+    assert main([str(tmp_path / "tok.ie"), str(tmp_path / "a.txt"), "--nlp", pipe, "-j", "1"]) == 0
+    assert capsys.readouterr() == ("", f"ierun: note: --nlp {pipe}: it sets no lemma, pos on tokens: the token "
+                                       f"tests of lemma and pos find nothing\n")
+    assert main([str(tmp_path / "tok.ie"), str(tmp_path / "a.txt"), "--nlp", pipe, "-j", "1", "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+    # records: rules that test tokens need each record's tokens
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"id": "d1", "text": "Mr Smith.", "nlp": {"ents": []}}) + "\n")
+    assert main([str(tmp_path / "tok.ie"), str(corpus), "--nlp", "record", "-j", "1"]) == 1
+    assert capsys.readouterr().err == (f"ierun: error: {corpus}:1: \"nlp\" has no \"tokens\": the rules test tokens "
+                                       f"(pos, tag, lemma)\nierun: 1 input failed; the others were processed\n")

@@ -99,14 +99,18 @@ def from_doc(doc, tokens: bool = True) -> Annotations:
     return Annotations(tuple(Entity(e.start_char, e.end_char, e.label_) for e in doc.ents), ())
 
 
-def from_record(rec: dict, text: str, key: str = RECORD_FIELD, tokens: bool = True) -> Annotations:
-    """A JSON Lines record's annotations (its `key` field, in Doc.to_json()'s shape; without `tokens`, its
-    entities only): raises AnnotationError with the message the reader reports at the record's file:line."""
+def from_record(rec: dict, text: str, key: str = RECORD_FIELD, tokens: bool | None = None) -> Annotations:
+    """A JSON Lines record's annotations (its `key` field, in Doc.to_json()'s shape): its tokens too when
+    `tokens` is True (then a record without them is an error: the rules test them) or None (if it has some),
+    its entities only when False. Raises AnnotationError with the message the reader reports at the
+    record's file:line."""
     if key not in rec:
         raise AnnotationError(f"record has no \"{key}\" field: --nlp record reads each document's "
                               f"annotations from it (spaCy's Doc.to_json())")
+    if tokens is True and isinstance(rec[key], dict) and "tokens" not in rec[key]:
+        raise AnnotationError(f"\"{key}\" has no \"tokens\": the rules test tokens (pos, tag, lemma)")
     try:
-        return Annotations.from_json(rec[key], text, tokens)
+        return Annotations.from_json(rec[key], text, tokens is not False)
     except AnnotationError as err:
         raise AnnotationError(f"\"{key}\": {err}") from None
 
@@ -191,6 +195,30 @@ class AnnotatingExtractor:
 
     def run(self, *args, **kw):
         return self.extractor.run(*args, **kw)
+
+
+def pipeline_notes(nlp, needs, plans) -> list[str]:
+    """What a pipeline lacks that the rules read, so that their finding nothing is not silent: entity labels
+    that none of its components names (when some name theirs), token attributes it does not set."""
+    notes = []
+    named = {label for labels in (getattr(nlp, "pipe_labels", None) or {}).values() for label in labels}
+    missing = sorted(set().union(*(n.entities for n in needs)) - named)
+    if named and missing:
+        notes.append(f"it has no entity label {' or '.join(missing)} (its labels: {', '.join(sorted(named))}): "
+                     f"rules over {'them' if len(missing) > 1 else 'it'} find nothing")
+    from .language.nlp import constraints
+    tested = sorted({t.attr for p in plans for cr in getattr(p, "rules", ()) for c in constraints(cr.rule.pattern)
+                     for t in c.tests})
+    if tested:
+        try:
+            doc = nlp("The tests ran.")
+            unset = [a for a in tested if not doc.has_annotation(a.upper())]
+        except Exception:  # a pipeline that fails on this text fails on documents too, each reported then
+            unset = []
+        if unset:
+            notes.append(f"it sets no {', '.join(unset)} on tokens: the token tests of {' and '.join(unset)} "
+                         f"find nothing")
+    return notes
 
 
 def annotations_for(plan, nlp, text: str, annotations=None):

@@ -70,10 +70,11 @@ def _decode(raw: bytes, where: str, encoding: str):
 def read_inputs(specs, jsonl: bool = False, fields: JsonlFields = JsonlFields(), encoding: str = "utf-8",
                 published: dt.date | None = None, include=(), exclude=(),
                 max_doc_bytes: int | None = None, nlp_field: str | None = None,
-                nlp_tokens: bool = True) -> Iterator[Document | InputProblem]:
+                nlp_tokens: bool | None = None) -> Iterator[Document | InputProblem]:
     """Documents in input order, streamed, with an InputProblem in place of each one that cannot be read.
-    `nlp_field` (--nlp record): each JSON Lines record's annotations are read from that field (their tokens
-    only with `nlp_tokens`: reading them is most of the cost, and only rules that test tokens need them)."""
+    `nlp_field` (--nlp record): each JSON Lines record's annotations are read from that field; their tokens
+    with `nlp_tokens` True (required: the rules test them) or None (if any), not with False (reading them is
+    most of the cost, and only rules that test tokens need them)."""
     for item in _read(specs, jsonl, fields, encoding, published, include, exclude):
         if isinstance(item, Document) and item.annotations is not None:  # (record, file:line) from a record
             if nlp_field is None:
@@ -90,7 +91,7 @@ def read_inputs(specs, jsonl: bool = False, fields: JsonlFields = JsonlFields(),
         yield item
 
 
-def _annotated(doc: Document, key: str, tokens: bool) -> Document | InputProblem:
+def _annotated(doc: Document, key: str, tokens: bool | None) -> Document | InputProblem:
     """A document read from a record (its annotations kept raw by the reader) with its Annotations, or the
     problem with them at the record's file:line."""
     from ..annotations import AnnotationError

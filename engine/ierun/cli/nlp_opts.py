@@ -55,7 +55,12 @@ def annotator(spec, plans, quiet: bool = False, stderr=None):
         if not quiet:
             stderr.write(f"ierun: note: the rules use no NLP annotations: --nlp {spec} is not used\n")
         return None, None
-    return Annotator(spec, tokens=any(n.tokens for n in needs)), None
+    ann = Annotator(spec, tokens=any(n.tokens for n in needs))
+    if not ann.record and not quiet:
+        from ..nlp import pipeline_notes
+        for note in pipeline_notes(ann.nlp, needs, plans):
+            stderr.write(f"ierun: note: --nlp {spec}: {note}\n")
+    return ann, None
 
 
 def extractor_for(extractor, ann):

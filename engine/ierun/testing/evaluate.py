@@ -124,7 +124,7 @@ def read_gold(gold_path):
     return gold, problems
 
 
-def run_gold(rules, gold_path, facts_path=None, nlp_field: str | None = None, nlp_tokens: bool = True):
+def run_gold(rules, gold_path, facts_path=None, nlp_field: str | None = None, nlp_tokens: bool | None = None):
     """Apply rules to every article of a gold file: (gold by id, system facts by id and type, problems, the
     ids of the articles that failed). An article that failed (its annotations bad, the pipeline failing on it)
     is not in the gold returned: scoring it would count its facts as misses. `nlp_field`: the field of each
