@@ -272,6 +272,20 @@ def test_property_checks_skip_rules_that_need_a_pipeline():
     reports = hypothesis_check(ierun.loads(EXAMPLES), max_examples=5)
     assert [(r.rule, r.failed, r.why) for r in reports] == [
         ("title.role_person", False, "needs an NLP pipeline (<string>:1); none was given")]
+    # with a pipeline too: texts are drawn from a rule's structure, which cannot hold entities or tokens
+    reports = hypothesis_check(ierun.loads(EXAMPLES), max_examples=5, annotate=lambda text: Annotations())
+    assert [(r.rule, r.failed, r.why) for r in reports] == [
+        ("title.role_person", False, "--hypothesis draws plain texts: a rule over NLP entities or tokens is not "
+                                     "checked")]
+
+
+def test_cli_hypothesis_counts_the_rules_it_skips(tmp_path, capsys):
+    from ierun.cli import main
+    (tmp_path / "t.ie").write_text(EXAMPLES, encoding="utf-8")
+    assert main(["test", str(tmp_path), "--hypothesis", "--examples", "5"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2:] == [f"{tmp_path / 't.ie'}:4:6: SKIP title.role_person: needs an NLP pipeline ({tmp_path / 't.ie'}:1); "
+                        f"none was given", "hypothesis: 1 passed, 0 failed, 1 skipped"]
 
 
 def test_cli_test_reports_skipped_examples(tmp_path, capsys):

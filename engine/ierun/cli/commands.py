@@ -206,7 +206,9 @@ def cmd_test(argv) -> int:
         for r in reports:
             sys.stdout.write(r.render())
         failed = sum(1 for r in reports if r.failed)
-        sys.stdout.write(f"hypothesis: {len(rules.ir.rules) - failed} passed, {failed} failed\n")
+        skipped = len(reports) - failed
+        sys.stdout.write(f"hypothesis: {len(rules.ir.rules) - failed - skipped} passed, {failed} failed"
+                         + (f", {skipped} skipped" if skipped else "") + "\n")
         ok = ok and not failed
     return 0 if ok else 1
 

@@ -137,6 +137,9 @@ def hypothesis_check(rules, max_examples: int = 30, only_rules=None, annotate=No
         if only_rules is not None and rule.name not in only_rules:
             continue
         _, skipped = annotations_for(rules, rule.name, "", annotate)
+        needs = rules.plan.nlp_needs
+        if not skipped and needs is not None and rule.name in needs.rules:
+            skipped = "--hypothesis draws plain texts: a rule over NLP entities or tokens is not checked"
         if skipped:
             reports.append(PropertyReport(rule.name, rule.loc, False, skipped))
             continue
@@ -145,13 +148,14 @@ def hypothesis_check(rules, max_examples: int = 30, only_rules=None, annotate=No
 
 
 def _check_rule(rules, rule, max_examples: int, annotate=None) -> list[PropertyReport]:
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, Verbosity, given, settings
     from hypothesis.errors import HypothesisException
 
     from ..engine.compile import may_start_raw
     from .strategies import texts_matching
 
-    @settings(max_examples=max_examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=max_examples, deadline=None, database=None, suppress_health_check=list(HealthCheck),
+              verbosity=Verbosity.quiet)  # (no "@seed" lines: the report says what to do)
     @given(texts_matching(rules, rule.name))
     def prop(text):
         run = rules.extractor.run(text, _PROBE_DATE, trace=True, include_hidden=True,
