@@ -365,11 +365,11 @@ def test_a_document_the_pipeline_fails_on_is_its_own_error(tmp_path, rules, caps
         assert status == 1
         assert [json.loads(line) for line in out.splitlines()] == expected("d1") + expected("d3")
         message = "d2: the NLP pipeline failed on this document: ValueError: cannot annotate this"
-        assert err == f"{message}\nierun: 1 input failed; the others were processed\n"
+        assert err == f"ierun: error: {message}\nierun: 1 input failed; the others were processed\n"
         assert json.loads((tmp_path / "e.jsonl").read_text()) == {"doc": "d2", "stage": "nlp", "message": message}
     assert main([rules, str(corpus), "--nlp", str(tmp_path / "fragile"), "-j", "1", "--format", "html",
                  "-o", str(tmp_path / "out.html"), "--errors", str(tmp_path / "e.jsonl")]) == 1
-    assert capsys.readouterr().err == f"{message}\nierun: 1 input failed; the others were processed\n"
+    assert capsys.readouterr().err == f"ierun: error: {message}\nierun: 1 input failed; the others were processed\n"
     assert json.loads((tmp_path / "e.jsonl").read_text()) == {"doc": "d2", "stage": "nlp", "message": message}
 
 

@@ -282,7 +282,7 @@ def run_html(extractor, docs, opts, plan, stdout=None, stderr=None, docs_per_pag
     def fail(doc_id, stage, message):
         nonlocal failures
         failures += 1
-        stderr.write(f"ierun: error: {message}\n" if stage == "input" else message + "\n")
+        stderr.write(f"ierun: error: {message}\n" if stage in ("input", "nlp") else message + "\n")
         pages.page.problems.append(message)
         if errors:
             errors.write(json.dumps({"doc": doc_id, "stage": stage, "message": message}, ensure_ascii=False) + "\n")

@@ -175,7 +175,7 @@ def _loop(extractor, docs, opts, out, errors, stats, mark, stderr):
 
     def fail(doc_id, stage, message):
         stats.failures += 1
-        stderr.write(f"ierun: error: {message}\n" if stage == "input" else message + "\n")
+        stderr.write(f"ierun: error: {message}\n" if stage in ("input", "nlp") else message + "\n")
         if errors:
             errors.write(json.dumps({"doc": doc_id, "stage": stage, "message": message}, ensure_ascii=False) + "\n")
 

@@ -113,7 +113,10 @@ class _References(PatternVisitor):
 
     def visit_FactRef(self, node):
         if node.type not in self.prog.facts:
-            self.p.error(Errors.UNKNOWN_FACT, node.loc, did_you_mean(node.type, self.prog.facts), type=node.type)
+            hint = did_you_mean(node.type, self.prog.facts)
+            if node.type.isupper() and not (hint or "").startswith("did you mean"):  # <PERSON>: an NLP label
+                hint = f"an NLP entity label is declared first: uses nlp entities {node.type}"
+            self.p.error(Errors.UNKNOWN_FACT, node.loc, hint, type=node.type)
 
     def visit_Regex(self, node):
         p = self.p

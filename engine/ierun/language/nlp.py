@@ -126,6 +126,8 @@ def check_test(t: A.TokenTest, p: Collector):
     elif t.attr == "pos" and t.value not in UD_POS:
         upper = t.value.upper()
         hint = f"did you mean '{upper}'?" if upper in UD_POS else did_you_mean(upper, UD_POS)
+        if hint is None and upper == t.value and upper.isalpha():  # NNP: a treebank tag, which `tag` reads
+            hint = f"a model's own tags are read by tag: [tag={t.value}]; pos is one of {', '.join(UD_POS)}"
         p.error(Errors.TOKEN_POS, t.value_loc or t.loc, hint or "pos is one of " + ", ".join(UD_POS), value=t.value)
 
 
