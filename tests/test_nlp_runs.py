@@ -423,3 +423,21 @@ def test_a_pipeline_without_what_the_rules_read_is_said_not_a_silent_zero(tmp_pa
     assert main([str(tmp_path / "tok.ie"), str(corpus), "--nlp", "record", "-j", "1"]) == 1
     assert capsys.readouterr().err == (f"ierun: error: {corpus}:1: \"nlp\" has no \"tokens\": the rules test tokens "
                                        f"(pos, tag, lemma)\nierun: 1 input failed; the others were processed\n")
+
+
+def test_explain_shows_what_the_pipeline_token_held_where_a_token_test_failed(tmp_path, capsys):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("attribute_ruler").add_patterns([
+        {"patterns": [[{"ORTH": "Mr"}]], "attrs": {"POS": "PROPN", "TAG": "NNP", "LEMMA": "mr"}}])
+    nlp.to_disk(tmp_path / "pos")
+    (tmp_path / "tok.ie").write_text('uses nlp tokens\nfact N { n: str }\nrule n.x -> N {\n'
+                                     '    match n:[pos=PROPN & lemma!="mr"] "said"\n    n = n\n}\n')
+    argv = ["explain", str(tmp_path / "tok.ie"), "--text", "Mr said.", "--nlp", str(tmp_path / "pos"),
+            "--at", "0", "--rule", "n.x"]
+    assert main(argv + ["--json"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""  # an attribute_ruler may set any attribute: no note that it sets none
+    found = json.loads(out)
+    assert found["failed_at"]["token"] == "the pipeline's token there has pos=PROPN, tag=NNP, lemma=mr"
+    assert found["reason"].endswith("found 'Mr' at offset 0 (the pipeline's token there has pos=PROPN, tag=NNP, "
+                                    "lemma=mr)")

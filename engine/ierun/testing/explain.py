@@ -292,7 +292,7 @@ class _Context:
         note = f" (the engine did not try it: {pre})" if pre is not None else ""
         return Explanation(**base, outcome="failed", failed_at=fa, attempts=shown,
                            reason=f"from offset {best.start}, {took}then {fa.source} expected {fa.expected} and found "
-                           f"{fa.found!r} at offset {fa.offset}{note}")
+                           f"{fa.found!r} at offset {fa.offset}{f' ({fa.token})' if fa.token else ''}{note}")
 
 
 __all__ = ["Explanation", "ExplainError", "OUTCOMES", "explain", "point_of"]

@@ -63,9 +63,11 @@ class FailedAt:
     expected: str
     found: str
     loc: object = None  # the element's Loc (for the caret in text output)
+    token: str = ""     # for a token test: what the pipeline's token there holds (or that there is none)
 
     def as_dict(self) -> dict:
-        return {"source": self.source, "offset": self.offset, "expected": self.expected, "found": self.found}
+        out = {"source": self.source, "offset": self.offset, "expected": self.expected, "found": self.found}
+        return {**out, "token": self.token} if self.token else out
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +213,18 @@ class TracingMatcher(Matcher):
             return Attempt(start, (), None, None)
         q, node, path = self.best
         loc = getattr(node, "loc", None)
-        failed = FailedAt(str(loc) if loc else "?", q, describe(node), self.found_at(q), loc)
+        found = self.found_at(q)
+        token = self._pipeline_token(q) if isinstance(node, A.TokenConstraint) and found not in (
+            "end of text", "white space") else ""
+        failed = FailedAt(str(loc) if loc else "?", q, describe(node), found, loc, token)
         return Attempt(start, self._steps(path), failed)
+
+    def _pipeline_token(self, q: int) -> str:
+        """What a token test read at q: the pipeline token's attributes, or why there is none to test."""
+        tok = self.nlp.get(q)
+        if tok is None:
+            return "no pipeline token a test can read starts here (none, or one that ends inside a word)"
+        return "the pipeline's token there has " + ", ".join(f"{a}={getattr(tok, a) or '-'}" for a in ("pos", "tag", "lemma"))
 
     def _steps(self, path) -> tuple[Step, ...]:
         out = []
