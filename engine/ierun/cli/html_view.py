@@ -271,6 +271,7 @@ def run_html(extractor, docs, opts, plan, stdout=None, stderr=None, docs_per_pag
     after a failure, 2 when standard output would need more than one page."""
     from .inputs import InputProblem
     from .parallel import extract_all
+    from .runner import report_failure
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     if opts.resume:
         stderr.write("ierun: error: --resume is for JSON Lines and table output, not --format html\n")
@@ -282,10 +283,8 @@ def run_html(extractor, docs, opts, plan, stdout=None, stderr=None, docs_per_pag
     def fail(doc_id, stage, message):
         nonlocal failures
         failures += 1
-        stderr.write(f"ierun: error: {message}\n" if stage in ("input", "nlp") else message + "\n")
+        report_failure(stderr, errors, doc_id, stage, message)
         pages.page.problems.append(message)
-        if errors:
-            errors.write(json.dumps({"doc": doc_id, "stage": stage, "message": message}, ensure_ascii=False) + "\n")
 
     if opts.executor == "dask":
         from .parallel import extract_dask

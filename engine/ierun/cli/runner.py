@@ -175,9 +175,7 @@ def _loop(extractor, docs, opts, out, errors, stats, mark, stderr):
 
     def fail(doc_id, stage, message):
         stats.failures += 1
-        stderr.write(f"ierun: error: {message}\n" if stage in ("input", "nlp") else message + "\n")
-        if errors:
-            errors.write(json.dumps({"doc": doc_id, "stage": stage, "message": message}, ensure_ascii=False) + "\n")
+        report_failure(stderr, errors, doc_id, stage, message)
 
     if opts.executor == "dask":
         from .parallel import extract_dask
@@ -232,6 +230,15 @@ def _loop(extractor, docs, opts, out, errors, stats, mark, stderr):
         if progress is not None:
             progress.close()
     return None
+
+
+def report_failure(stderr, errors, doc_id: str, stage: str, message: str) -> None:
+    """A document's failure on standard error (an input or pipeline failure as an `ierun: error:` line; the
+    others are rendered diagnostics, or name their document) and, with --errors, as a {doc, stage, message}
+    record."""
+    stderr.write(f"ierun: error: {message}\n" if stage in ("input", "nlp") else message + "\n")
+    if errors:
+        errors.write(json.dumps({"doc": doc_id, "stage": stage, "message": message}, ensure_ascii=False) + "\n")
 
 
 def _save(opts, out, errors, docs_done):
