@@ -11,6 +11,7 @@ plan's Extractor with the run's Annotator, which pickles as its spec, so each wo
 """
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -177,6 +178,23 @@ class Annotator:
         if self.record:
             return [d.annotations for d in docs]
         return self.annotate_texts([d.text for d in docs])
+
+
+def put_annotations(annotator: Annotator, chunk: list) -> list:
+    """The chunk (cli/inputs.py Documents and InputProblems), each Document with its annotations put on it,
+    or the message of why the pipeline failed on it (the chunk's texts through the pipeline in one batch)."""
+    from .cli.inputs import Document
+    real = [d for d in chunk if isinstance(d, Document)]
+    for d, found in zip(real, annotator.annotate(real)):
+        d.annotations = found
+    return chunk
+
+
+def annotated(docs, annotator: Annotator):
+    """The documents, streamed, with their annotations put on them, batch by batch (`put_annotations`)."""
+    docs = iter(docs)
+    while chunk := list(itertools.islice(docs, annotator.batch_size)):
+        yield from put_annotations(annotator, chunk)
 
 
 class AnnotatingExtractor:

@@ -96,16 +96,8 @@ def _annotated_once(docs, ann):
     """Annotate each document once for both sides: returns the documents, each with its annotations put on it
     (the texts go through the pipeline in batches), and an Annotator that reads them from there, as
     `--nlp record` does."""
-    from ..nlp import RECORD, Annotator
-
-    def annotated():
-        docs_ = iter(docs)
-        while chunk := list(itertools.islice(docs_, ann.batch_size)):
-            real = [d for d in chunk if not isinstance(d, InputProblem)]
-            for d, found in zip(real, ann.annotate(real)):
-                d.annotations = found
-            yield from chunk
-    return annotated(), Annotator(RECORD, tokens=ann.tokens)
+    from ..nlp import RECORD, Annotator, annotated
+    return annotated(docs, ann), Annotator(RECORD, tokens=ann.tokens)
 
 
 def _diff(a, old_side, new_side, ann=None) -> int:

@@ -92,9 +92,8 @@ def _run_list(extractor, annotator, docs, trace: bool) -> list[Result]:
     chunk's texts through the NLP pipeline in one batch."""
     if annotator is None:
         return [_run_one(extractor, d, trace) for d in docs]
-    real = [d for d in docs if isinstance(d, Document)]
-    found = dict(zip(map(id, real), annotator.annotate(real)))
-    return [_run_one(extractor, d, trace, found.get(id(d))) for d in docs]
+    from ..nlp import put_annotations
+    return [_run_one(extractor, d, trace, getattr(d, "annotations", None)) for d in put_annotations(annotator, docs)]
 
 
 def _split(extractor):

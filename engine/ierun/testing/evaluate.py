@@ -164,18 +164,9 @@ def run_gold(rules, gold_path, facts_path=None, nlp_field: str | None = None, nl
 def _annotated(rules, docs, batch: int = 64):
     """The documents, with the annotations of the RuleSet's NLP pipeline when its rules use them: the texts go
     through `nlp.pipe` in batches (an article the pipeline fails on gets the message instead)."""
-    import itertools
-
-    from ..cli.inputs import Document
-    from ..nlp import Annotator
+    from ..nlp import Annotator, annotated
     needs = rules.plan.nlp_needs
     if rules.nlp is None or needs is None:
         yield from docs
         return
-    annotator = Annotator(rules.nlp, needs.tokens, batch)
-    docs = iter(docs)
-    while chunk := list(itertools.islice(docs, batch)):
-        real = [d for d in chunk if isinstance(d, Document)]
-        for d, found in zip(real, annotator.annotate(real)):
-            d.annotations = found
-        yield from chunk
+    yield from annotated(docs, Annotator(rules.nlp, needs.tokens, batch))
