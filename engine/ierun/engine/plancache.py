@@ -64,15 +64,19 @@ def usable_folder(folder: Path, create: bool) -> bool:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError:
             return False
-    try:
-        st = os.lstat(folder)
-    except OSError:
-        return False
-    return stat.S_ISDIR(st.st_mode) and _private(st)
+    return _folder_problem(folder) is None
 
 
 def refusal(folder: Path) -> str | None:
     """Why the cache in `folder` is not used, in words with the fix where there is one (None: it is used)."""
+    problem = _folder_problem(folder)
+    if problem is None and secret(folder, create=False) is None:
+        return _key_problem(folder / KEY_FILE)
+    return problem
+
+
+def _folder_problem(folder: Path) -> str | None:
+    """Why `folder` is not a real folder of the user's own that no one else can write to (None: it is)."""
     try:
         st = os.lstat(folder)
     except (FileNotFoundError, NotADirectoryError):
@@ -87,8 +91,6 @@ def refusal(folder: Path) -> str | None:
         return f"{folder} belongs to another user"
     if not _private(st):
         return f"other users can write to {folder} (chmod 700 it)"
-    if secret(folder, create=False) is None:
-        return _key_problem(folder / KEY_FILE)
     return None
 
 
